@@ -1,0 +1,104 @@
+# snpboot: top-level build. `make help` lists the targets.
+#
+# Three flavours of object code are built from the same sources:
+#   host  gcc + Debian's BearSSL          -> build/host/   (snpboot tools, unit tests)
+#   asan  gcc with ASan/UBSan             -> build/asan/   (same code, sanitized, under make check)
+#   musl  musl-gcc, static, BearSSL built -> build/musl/   (the guest's /init)
+#         from Debian's source package
+# Sources are picked up by wildcard: lib/*.c (shared), host/*.c, init/*.c, tests/unit/test_*.c.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+BUILD ?= build
+# Everything that ends up in the initramfs is stamped with this time, so the
+# same inputs give the same bytes (the owner predicts the measurement from them).
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+export SOURCE_DATE_EPOCH
+
+WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla -Wformat=2 -Wno-format-nonliteral
+HOST_CC ?= gcc
+HOST_CFLAGS := $(WARN) -O2 -g -D_GNU_SOURCE -Ilib -Ihost -Iinit -fstack-protector-strong -D_FORTIFY_SOURCE=2
+ASAN_CFLAGS := $(WARN) -O1 -g -D_GNU_SOURCE -Ilib -Ihost -Iinit -fsanitize=address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=all
+HOST_LIBS := -lbearssl
+
+include mk/deps.mk
+include mk/kernel.mk
+
+MUSL_CC := musl-gcc
+MUSL_CFLAGS := $(WARN) -Os -D_GNU_SOURCE -Ilib -Iinit -I$(DEPS_MUSL)/include -isystem $(DEPS_MUSL)/kinclude \
+	-ffunction-sections -fdata-sections -fstack-protector-strong
+MUSL_LDFLAGS := -static -Wl,--gc-sections -s
+MUSL_LIBS := $(DEPS_MUSL)/lib/libbearssl.a
+
+LIB_SRCS := $(sort $(wildcard lib/*.c))
+HOST_SRCS := $(sort $(wildcard host/*.c))
+# host/main.c holds main(); everything else in host/ is also linked into the unit tests.
+HOST_LOGIC_SRCS := $(filter-out host/main.c,$(HOST_SRCS))
+
+include init/init.mk
+
+$(BUILD)/host/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/asan/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(HOST_CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/musl/obj/%.o: %.c $(MUSL_DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(MUSL_CC) $(MUSL_CFLAGS) $(INIT_EXTRA_CFLAGS) -MMD -MP -c $< -o $@
+# The test-only key source is compiled with its own flag into its own object tree.
+$(BUILD)/musl-test/obj/%.o: %.c $(MUSL_DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(MUSL_CC) $(MUSL_CFLAGS) -DSNPBOOT_TEST_KEYSOURCE=1 -MMD -MP -c $< -o $@
+
+.SECONDEXPANSION:
+objs = $(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$(2))
+
+# ---- host tools ---------------------------------------------------------------
+SNPBOOT := $(BUILD)/host/snpboot
+$(BUILD)/%/libsnpboot.a: $$(call objs,$$*,$(LIB_SRCS) $(HOST_LOGIC_SRCS) $(INIT_HOST_TESTABLE))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/host/snpboot: $(call objs,host,host/main.c) $(BUILD)/host/libsnpboot.a
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
+	@for n in client config-generator idblock-generator; do ln -sf snpboot $(@D)/$$n; done
+$(BUILD)/asan/snpboot: $(call objs,asan,host/main.c) $(BUILD)/asan/libsnpboot.a
+	$(HOST_CC) $(ASAN_CFLAGS) -o $@ $^ $(HOST_LIBS)
+
+# ---- unit tests (TAP, run by prove) ---------------------------------------------
+UNIT_TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(UNIT_TEST_SRCS))
+HOST_TESTS := $(addprefix $(BUILD)/host/tests/,$(UNIT_TESTS))
+ASAN_TESTS := $(addprefix $(BUILD)/asan/tests/,$(UNIT_TESTS))
+$(BUILD)/host/tests/%: $(BUILD)/host/obj/tests/unit/%.o $(BUILD)/host/libsnpboot.a
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
+$(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(BUILD)/asan/libsnpboot.a
+	@mkdir -p $(@D)
+	$(HOST_CC) $(ASAN_CFLAGS) -o $@ $^ $(HOST_LIBS)
+
+include tests/tests.mk
+
+.PHONY: all host asan unit-tests help
+all: $(SNPBOOT) initramfs
+host: $(SNPBOOT)
+asan: $(BUILD)/asan/snpboot
+unit-tests: $(HOST_TESTS) $(ASAN_TESTS)
+
+help:
+	@echo "make deps        install Debian packages, build BearSSL/cryptsetup for musl, fetch the kernel"
+	@echo "make initramfs   build $(INITRAMFS) (reproducible)"
+	@echo "make host        build the host tool $(SNPBOOT)"
+	@echo "make check       run every test (unit, sanitizers, fuzz smoke, QEMU end to end)"
+	@echo "make demo        boot the demo VM end to end"
+	@echo "make clean       remove $(BUILD)/ except the dependency cache"
+
+.PHONY: clean distclean
+clean:
+	rm -rf $(BUILD)/host $(BUILD)/asan $(BUILD)/musl $(BUILD)/musl-test $(BUILD)/initramfs $(BUILD)/test
+distclean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/host/obj $(BUILD)/asan/obj $(BUILD)/musl/obj $(BUILD)/musl-test/obj -name '*.d' 2>/dev/null)
