@@ -8,6 +8,7 @@
 # Sources are picked up by wildcard: lib/*.c (shared), host/*.c, init/*.c, tests/unit/test_*.c.
 
 SHELL := /bin/bash
+.SECONDEXPANSION:
 .DEFAULT_GOAL := all
 BUILD ?= build
 # Everything that ends up in the initramfs is stamped with this time, so the
@@ -15,7 +16,7 @@ BUILD ?= build
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 export SOURCE_DATE_EPOCH
 
-WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla -Wformat=2 -Wno-format-nonliteral
+WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
 HOST_CC ?= gcc
 HOST_CFLAGS := $(WARN) -O2 -g -D_GNU_SOURCE -Ilib -Ihost -Iinit -fstack-protector-strong -D_FORTIFY_SOURCE=2
 ASAN_CFLAGS := $(WARN) -O1 -g -D_GNU_SOURCE -Ilib -Ihost -Iinit -fsanitize=address,undefined \
@@ -52,7 +53,6 @@ $(BUILD)/musl-test/obj/%.o: %.c $(MUSL_DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(MUSL_CC) $(MUSL_CFLAGS) -DSNPBOOT_TEST_KEYSOURCE=1 -MMD -MP -c $< -o $@
 
-.SECONDEXPANSION:
 objs = $(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$(2))
 
 # ---- host tools ---------------------------------------------------------------
@@ -102,3 +102,25 @@ distclean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD)/host/obj $(BUILD)/asan/obj $(BUILD)/musl/obj $(BUILD)/musl-test/obj -name '*.d' 2>/dev/null)
+
+# ---- initramfs ------------------------------------------------------------------
+INITRAMFS := $(BUILD)/initramfs.cpio.gz
+TEST_INITRAMFS := $(BUILD)/test/initramfs-test.cpio.gz
+INITRAMFS_INPUTS := $(SNPBOOT) $(KERNEL_STAMP) $(MUSL_DEPS_STAMP) config/boot.toml kmods.list \
+	scripts/mkinitramfs.sh $(shell find rootfs-skel -type f)
+mkinitramfs = scripts/mkinitramfs.sh --init $(1) --cryptsetup $(DEPS_MUSL)/bin/cryptsetup --snpboot $(SNPBOOT) \
+	--modules-dir $(KERNEL_DIR)/modules --kmods kmods.list --config config/boot.toml --skel rootfs-skel --out $(2)
+
+.PHONY: initramfs
+initramfs: $(INITRAMFS)
+$(INITRAMFS): $(BUILD)/musl/init $(INITRAMFS_INPUTS)
+	$(call mkinitramfs,$<,$@)
+# Test images only: same contents, but /init has the INSECURE test key source.
+$(TEST_INITRAMFS): $(BUILD)/musl-test/init $(INITRAMFS_INPUTS)
+	@mkdir -p $(@D)
+	$(call mkinitramfs,$<,$@) --allow-test-keysource
+
+# ---- demo ----------------------------------------------------------------------
+.PHONY: demo
+demo: $(TEST_INITRAMFS) $(KERNEL_STAMP)
+	BUILD=$(BUILD) scripts/demo.sh

@@ -1,3 +1,19 @@
 # Guest /init. Files listed in INIT_HOST_TESTABLE are pure logic (no PID-1
 # side effects) and are also linked into the host unit tests.
 INIT_HOST_TESTABLE :=
+INIT_HOST_TESTABLE += init/bootcfg.c init/cmdline.c
+INIT_HOST_TESTABLE += init/rootdev_match.c
+INIT_HOST_TESTABLE += init/mount_options.c
+
+# The production /init gets its key only from the attested channel; test
+# images swap in the INSECURE test key source (init/keysource_test.c).
+# The guest links only the parts of lib/ it uses.
+INIT_LIB_SRCS = $(filter lib/bytes.c lib/toml%.c,$(LIB_SRCS))
+INIT_COMMON_SRCS = $(filter-out init/keysource_test.c init/keysource_attested.c,$(sort $(wildcard init/*.c)))
+INIT_PROD_OBJS = $(call objs,musl,$(INIT_COMMON_SRCS) init/keysource_attested.c $(INIT_LIB_SRCS))
+INIT_TEST_OBJS = $(call objs,musl-test,$(INIT_COMMON_SRCS) init/keysource_test.c $(INIT_LIB_SRCS))
+
+$(BUILD)/musl/init: $$(INIT_PROD_OBJS) $(MUSL_DEPS_STAMP)
+	$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $(INIT_PROD_OBJS) $(MUSL_LIBS)
+$(BUILD)/musl-test/init: $$(INIT_TEST_OBJS) $(MUSL_DEPS_STAMP)
+	$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $(INIT_TEST_OBJS) $(MUSL_LIBS)

@@ -1,0 +1,18 @@
+# `make check`: every test under one prove run, so there is one summary line.
+#   unit tests (TAP programs), plain and under ASan/UBSan;
+#   end-to-end tests (tests/e2e/*.t): QEMU boots of the real kernel and initramfs.
+TEST_DISK := $(BUILD)/test/disk/disk.img
+E2E_TESTS := $(sort $(wildcard tests/e2e/*.t))
+E2E_ASSETS := $(TEST_INITRAMFS) $(TEST_DISK) $(KERNEL_STAMP) $(INITRAMFS)
+
+$(TEST_DISK): tests/e2e/lib/make-test-disk.sh tests/e2e/lib/second-stage-init | $(DEPS_STAMP)
+	tests/e2e/lib/make-test-disk.sh $(@D)
+
+.PHONY: check check-unit check-e2e e2e-assets
+e2e-assets: $(E2E_ASSETS) $(SNPBOOT)
+check: $(HOST_TESTS) $(ASAN_TESTS) e2e-assets
+	BUILD=$(BUILD) prove --exec '' --timer $(HOST_TESTS) $(ASAN_TESTS) $(E2E_TESTS)
+check-unit: $(HOST_TESTS) $(ASAN_TESTS)
+	prove --exec '' $(HOST_TESTS) $(ASAN_TESTS)
+check-e2e: e2e-assets
+	BUILD=$(BUILD) prove --exec '' --timer -v $(E2E_TESTS)

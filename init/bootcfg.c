@@ -1,0 +1,425 @@
+/* Schema-driven loader: one table of fields serves boot.toml and the kernel
+ * command line alike, so both get the same types, ranges and messages. */
+#include "bootcfg.h"
+
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "toml.h"
+
+enum field_kind { F_STRING, F_UINT, F_ENUM, F_IPV4, F_CIDR, F_HOSTPORT, F_IPV4_LIST, F_SHA256_LIST, F_STRING_LIST };
+
+struct field {
+	const char *section, *key;
+	enum field_kind kind;
+	size_t offset;
+	size_t size;           /* F_STRING: buffer size; F_UINT: 1, 2 or 4 bytes */
+	uint32_t min, max;     /* F_UINT */
+	const char *const *names; /* F_ENUM: index = value */
+};
+
+static const char *const log_levels[] = {"", "", "", "error", "warning", "notice", "info", "debug", NULL};
+static const char *const failure_actions[] = {"retry", "poweroff", "reboot", NULL};
+static const char *const final_actions[] = {"", "poweroff", "reboot", NULL};
+static const char *const net_modes[] = {"none", "dhcp", "static", NULL};
+static const char *const providers[] = {"auto", "configfs-tsm", "sev-guest", "sim", NULL};
+static const char *const channel_modes[] = {"listen", "connect", NULL};
+
+#define OFF(member) offsetof(struct boot_config, member)
+#define SZ(member) sizeof(((struct boot_config *)0)->member)
+static const struct field fields[] = {
+	{"log", "level", F_ENUM, OFF(log_level), SZ(log_level), 0, 0, log_levels},
+	{"failure", "action", F_ENUM, OFF(failure.action), SZ(failure.action), 0, 0, failure_actions},
+	{"failure", "retries", F_UINT, OFF(failure.retries), SZ(failure.retries), 0, 100, NULL},
+	{"failure", "retry_delay_ms", F_UINT, OFF(failure.retry_delay_ms), 4, 0, 600000, NULL},
+	{"failure", "final_action", F_ENUM, OFF(failure.final_action), SZ(failure.final_action), 0, 0, final_actions},
+	{"network", "mode", F_ENUM, OFF(net.mode), SZ(net.mode), 0, 0, net_modes},
+	{"network", "interface", F_STRING, OFF(net.interface), SZ(net.interface), 0, 0, NULL},
+	{"network", "link_timeout_ms", F_UINT, OFF(net.link_timeout_ms), 4, 100, 600000, NULL},
+	{"network", "address", F_CIDR, OFF(net.address), 0, 0, 0, NULL},
+	{"network", "gateway", F_IPV4, OFF(net.gateway), 0, 0, 0, NULL},
+	{"network", "dns", F_IPV4_LIST, OFF(net.dns), 0, 0, 0, NULL},
+	{"network", "dhcp_timeout_ms", F_UINT, OFF(net.dhcp_timeout_ms), 4, 500, 600000, NULL},
+	{"network", "dhcp_retries", F_UINT, OFF(net.dhcp_retries), SZ(net.dhcp_retries), 1, 100, NULL},
+	{"attestation", "provider", F_ENUM, OFF(attestation.provider), SZ(attestation.provider), 0, 0, providers},
+	{"attestation", "sim_port", F_STRING, OFF(attestation.sim_port), SZ(attestation.sim_port), 0, 0, NULL},
+	{"channel", "mode", F_ENUM, OFF(channel.mode), SZ(channel.mode), 0, 0, channel_modes},
+	{"channel", "listen_port", F_UINT, OFF(channel.listen_port), 2, 1, 65535, NULL},
+	{"channel", "owner_address", F_HOSTPORT, OFF(channel.owner_ip), 0, 0, 0, NULL},
+	{"channel", "owner_key_sha256", F_SHA256_LIST, OFF(channel.owner_keys), 0, 0, 0, NULL},
+	{"channel", "deadline_s", F_UINT, OFF(channel.deadline_s), 4, 1, 86400, NULL},
+	{"channel", "max_attempts", F_UINT, OFF(channel.max_attempts), SZ(channel.max_attempts), 1, 1000, NULL},
+	{"root", "device", F_STRING, OFF(root.device), SZ(root.device), 0, 0, NULL},
+	{"root", "device_timeout_ms", F_UINT, OFF(root.device_timeout_ms), 4, 0, 600000, NULL},
+	{"root", "mapper_name", F_STRING, OFF(root.mapper_name), SZ(root.mapper_name), 0, 0, NULL},
+	{"root", "fstype", F_STRING, OFF(root.fstype), SZ(root.fstype), 0, 0, NULL},
+	{"root", "options", F_STRING, OFF(root.options), SZ(root.options), 0, 0, NULL},
+	{"switch_root", "init", F_STRING, OFF(switch_root.init), SZ(switch_root.init), 0, 0, NULL},
+	{"switch_root", "args", F_STRING_LIST, OFF(switch_root.args), 0, 0, 0, NULL},
+};
+#define FIELD_COUNT (sizeof fields / sizeof fields[0])
+
+static const char *const sections[] = {"log", "failure", "network", "attestation", "channel", "root", "switch_root", NULL};
+
+void bootcfg_defaults(struct boot_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->log_level = LOG_INFO;
+	cfg->failure.action = FAILURE_RETRY;
+	cfg->failure.retries = 3;
+	cfg->failure.retry_delay_ms = 2000;
+	cfg->failure.final_action = FAILURE_POWEROFF;
+	cfg->net.mode = NET_MODE_DHCP;
+	cfg->net.link_timeout_ms = 10000;
+	cfg->net.dhcp_timeout_ms = 10000;
+	cfg->net.dhcp_retries = 3;
+	cfg->attestation.provider = ATTEST_AUTO;
+	strcpy(cfg->attestation.sim_port, "org.snpboot.sim");
+	cfg->channel.mode = CHANNEL_LISTEN;
+	cfg->channel.listen_port = 7443;
+	cfg->channel.deadline_s = 600;
+	cfg->channel.max_attempts = 5;
+	cfg->root.device_timeout_ms = 10000;
+	strcpy(cfg->root.mapper_name, "root");
+	strcpy(cfg->root.fstype, "ext4");
+	strcpy(cfg->root.options, "ro");
+	strcpy(cfg->switch_root.init, "/sbin/init");
+}
+
+const char *failure_action_name(enum failure_action a) { return failure_actions[a]; }
+
+/* ---- value parsers shared by both front ends --------------------------------------- */
+
+static int parse_ipv4(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -1;
+	*out = a.s_addr;
+	return 0;
+}
+
+static int parse_uint(const char *s, uint64_t *out)
+{
+	if (!*s)
+		return -1;
+	uint64_t v = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > 0xffffffffull)
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static void store_uint(void *dst, size_t size, uint64_t v)
+{
+	if (size == 1)
+		*(uint8_t *)dst = (uint8_t)v;
+	else if (size == 2)
+		*(uint16_t *)dst = (uint16_t)v;
+	else
+		*(uint32_t *)dst = (uint32_t)v;
+}
+
+/* Sets a scalar field from text; msg gets "why" on failure. */
+static int set_from_text(struct boot_config *cfg, const struct field *f, const char *s, char *msg, size_t msg_len)
+{
+	uint8_t *dst = (uint8_t *)cfg + f->offset;
+	switch (f->kind) {
+	case F_STRING:
+		if (strlen(s) >= f->size) {
+			snprintf(msg, msg_len, "is longer than %zu bytes", f->size - 1);
+			return -1;
+		}
+		strcpy((char *)dst, s);
+		return 0;
+	case F_UINT: {
+		uint64_t v;
+		if (parse_uint(s, &v) != 0 || v < f->min || v > f->max) {
+			snprintf(msg, msg_len, "must be a whole number from %u to %u, got '%s'", f->min, f->max, s);
+			return -1;
+		}
+		store_uint(dst, f->size, v);
+		return 0;
+	}
+	case F_ENUM:
+		for (int i = 0; f->names[i]; i++)
+			if (f->names[i][0] && strcmp(f->names[i], s) == 0) {
+				*(int *)dst = i;
+				return 0;
+			}
+		{
+			int n = snprintf(msg, msg_len, "must be one of");
+			for (int i = 0; f->names[i] && n > 0 && (size_t)n < msg_len; i++)
+				if (f->names[i][0])
+					n += snprintf(msg + n, msg_len - (size_t)n, " %s", f->names[i]);
+			if (n > 0 && (size_t)n < msg_len)
+				snprintf(msg + n, msg_len - (size_t)n, ", got '%s'", s);
+		}
+		return -1;
+	case F_IPV4:
+		if (parse_ipv4(s, (uint32_t *)dst) != 0) {
+			snprintf(msg, msg_len, "must be an IPv4 address, got '%s'", s);
+			return -1;
+		}
+		return 0;
+	case F_CIDR: {
+		char ip[16];
+		const char *slash = strchr(s, '/');
+		uint64_t prefix;
+		size_t n = slash ? (size_t)(slash - s) : 0;
+		if (!slash || n >= sizeof ip || parse_uint(slash + 1, &prefix) != 0 || prefix < 1 || prefix > 32) {
+			snprintf(msg, msg_len, "must be ADDRESS/PREFIX (e.g. 10.0.2.15/24), got '%s'", s);
+			return -1;
+		}
+		memcpy(ip, s, n);
+		ip[n] = '\0';
+		if (parse_ipv4(ip, &cfg->net.address) != 0) {
+			snprintf(msg, msg_len, "must be ADDRESS/PREFIX with an IPv4 address, got '%s'", s);
+			return -1;
+		}
+		cfg->net.prefix_len = (uint8_t)prefix;
+		return 0;
+	}
+	case F_HOSTPORT: {
+		char ip[16];
+		const char *colon = strrchr(s, ':');
+		uint64_t port;
+		size_t n = colon ? (size_t)(colon - s) : 0;
+		if (!colon || n >= sizeof ip || parse_uint(colon + 1, &port) != 0 || port < 1 || port > 65535) {
+			snprintf(msg, msg_len, "must be IPV4:PORT (the first stage resolves no names), got '%s'", s);
+			return -1;
+		}
+		memcpy(ip, s, n);
+		ip[n] = '\0';
+		if (parse_ipv4(ip, &cfg->channel.owner_ip) != 0) {
+			snprintf(msg, msg_len, "must be IPV4:PORT (the first stage resolves no names), got '%s'", s);
+			return -1;
+		}
+		cfg->channel.owner_port = (uint16_t)port;
+		return 0;
+	}
+	default:
+		snprintf(msg, msg_len, "is a list");
+		return -1;
+	}
+}
+
+/* Appends one element to a list field. */
+static int list_add(struct boot_config *cfg, const struct field *f, const char *s, char *msg, size_t msg_len)
+{
+	switch (f->kind) {
+	case F_IPV4_LIST:
+		if (cfg->net.dns_count == NET_DNS_MAX) {
+			snprintf(msg, msg_len, "has more than %d entries", NET_DNS_MAX);
+			return -1;
+		}
+		if (parse_ipv4(s, &cfg->net.dns[cfg->net.dns_count]) != 0) {
+			snprintf(msg, msg_len, "entries must be IPv4 addresses, got '%s'", s);
+			return -1;
+		}
+		cfg->net.dns_count++;
+		return 0;
+	case F_SHA256_LIST:
+		if (cfg->channel.owner_key_count == BOOTCFG_MAX_OWNER_KEYS) {
+			snprintf(msg, msg_len, "has more than %d entries", BOOTCFG_MAX_OWNER_KEYS);
+			return -1;
+		}
+		if (hex_decode(cfg->channel.owner_keys[cfg->channel.owner_key_count], 32, s, strlen(s)) != 0) {
+			snprintf(msg, msg_len, "entries must be 64 hex digits (SHA-256 of the owner's public key), got '%.70s'", s);
+			return -1;
+		}
+		cfg->channel.owner_key_count++;
+		return 0;
+	case F_STRING_LIST:
+		if (cfg->switch_root.arg_count == BOOTCFG_MAX_INIT_ARGS) {
+			snprintf(msg, msg_len, "has more than %d entries", BOOTCFG_MAX_INIT_ARGS);
+			return -1;
+		}
+		if (strlen(s) >= sizeof cfg->switch_root.args[0]) {
+			snprintf(msg, msg_len, "entries must be shorter than %zu bytes", sizeof cfg->switch_root.args[0]);
+			return -1;
+		}
+		strcpy(cfg->switch_root.args[cfg->switch_root.arg_count++], s);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static void list_clear(struct boot_config *cfg, const struct field *f)
+{
+	if (f->kind == F_IPV4_LIST)
+		cfg->net.dns_count = 0;
+	else if (f->kind == F_SHA256_LIST)
+		cfg->channel.owner_key_count = 0;
+	else if (f->kind == F_STRING_LIST)
+		cfg->switch_root.arg_count = 0;
+}
+
+static int is_list(const struct field *f)
+{
+	return f->kind == F_IPV4_LIST || f->kind == F_SHA256_LIST || f->kind == F_STRING_LIST;
+}
+
+/* ---- TOML front end --------------------------------------------------------------- */
+
+static const struct field *find_field(const char *section, const char *key)
+{
+	for (size_t i = 0; i < FIELD_COUNT; i++)
+		if (strcmp(fields[i].section, section) == 0 && strcmp(fields[i].key, key) == 0)
+			return &fields[i];
+	return NULL;
+}
+
+static int load_value(struct boot_config *cfg, struct toml_doc *doc, const struct field *f,
+		      const struct toml_node *v, struct toml_error *terr)
+{
+	char msg[128];
+	if (is_list(f)) {
+		if (toml_expect(doc, v, TOML_ARRAY, terr) != 0)
+			return -1;
+		list_clear(cfg, f);
+		for (const struct toml_node *e = toml_first(doc, v); e; e = toml_next(doc, e)) {
+			const char *s = toml_string(doc, e, NULL);
+			if (!s)
+				return toml_errorf(terr, doc, e, "'%s.%s' entries must be strings, not %s", f->section,
+						   f->key, toml_type_name(toml_type(e)));
+			if (list_add(cfg, f, s, msg, sizeof msg) != 0)
+				return toml_errorf(terr, doc, e, "'%s.%s' %s", f->section, f->key, msg);
+		}
+		return 0;
+	}
+	if (f->kind == F_UINT) {
+		int64_t i;
+		if (toml_get_int(doc, v, f->min, f->max, &i, terr) != 0)
+			return -1;
+		store_uint((uint8_t *)cfg + f->offset, f->size, (uint64_t)i);
+		return 0;
+	}
+	const char *s = toml_string(doc, v, NULL);
+	if (!s)
+		return toml_errorf(terr, doc, v, "'%s.%s' must be a string, not %s", f->section, f->key,
+				   toml_type_name(toml_type(v)));
+	if (set_from_text(cfg, f, s, msg, sizeof msg) != 0)
+		return toml_errorf(terr, doc, v, "'%s.%s' %s", f->section, f->key, msg);
+	return 0;
+}
+
+static int load_toml(struct boot_config *cfg, const char *file, const char *text, size_t len, char *err,
+		     size_t err_len)
+{
+	/* Static: about 36 KiB, too much for PID 1's stack habits, and used once. */
+	static struct toml_arena arena;
+	struct toml_doc doc;
+	struct toml_error terr;
+	toml_doc_init_arena(&doc, &arena);
+	if (toml_parse(&doc, file, text, len, &terr) != 0)
+		goto fail;
+	const struct toml_node *root = toml_root(&doc);
+	if (toml_check_table_keys(&doc, root, "", sections, &terr) != 0)
+		goto fail;
+	for (const struct toml_node *sec = toml_first(&doc, root); sec; sec = toml_next(&doc, sec)) {
+		const char *section = toml_key(&doc, sec);
+		if (toml_expect(&doc, sec, TOML_TABLE, &terr) != 0)
+			goto fail;
+		for (const struct toml_node *kv = toml_first(&doc, sec); kv; kv = toml_next(&doc, kv)) {
+			const struct field *f = find_field(section, toml_key(&doc, kv));
+			if (!f) {
+				toml_errorf(&terr, &doc, kv, "unknown key '%s.%s'", section, toml_key(&doc, kv));
+				goto fail;
+			}
+			if (load_value(cfg, &doc, f, kv, &terr) != 0)
+				goto fail;
+		}
+	}
+	return 0;
+fail:
+	toml_error_format(&terr, err, err_len);
+	return -1;
+}
+
+/* ---- command-line front end ------------------------------------------------------- */
+
+static int apply_override(struct boot_config *cfg, const struct cmdline_override *o, char *err, size_t err_len)
+{
+	char section[64], msg[128];
+	const char *dot = strchr(o->key, '.');
+	size_t n = dot ? (size_t)(dot - o->key) : 0;
+	if (!dot || n >= sizeof section) {
+		snprintf(err, err_len, "kernel command line: unknown key 'snpboot.%s'", o->key);
+		return -1;
+	}
+	memcpy(section, o->key, n);
+	section[n] = '\0';
+	const struct field *f = find_field(section, dot + 1);
+	if (!f) {
+		snprintf(err, err_len, "kernel command line: unknown key 'snpboot.%s'", o->key);
+		return -1;
+	}
+	int rc = 0;
+	if (is_list(f)) {
+		/* Lists are comma-separated on the command line; an empty value clears. */
+		char copy[sizeof o->value];
+		strcpy(copy, o->value);
+		list_clear(cfg, f);
+		for (char *save = NULL, *item = strtok_r(copy, ",", &save); item && rc == 0;
+		     item = strtok_r(NULL, ",", &save))
+			rc = list_add(cfg, f, item, msg, sizeof msg);
+	} else {
+		rc = set_from_text(cfg, f, o->value, msg, sizeof msg);
+	}
+	if (rc != 0)
+		snprintf(err, err_len, "kernel command line: 'snpboot.%s' %s", o->key, msg);
+	return rc;
+}
+
+/* ---- cross-field rules ------------------------------------------------------------- */
+
+static int validate(const struct boot_config *cfg, const char *file, char *err, size_t err_len)
+{
+	if (cfg->net.mode == NET_MODE_STATIC && cfg->net.address == 0) {
+		snprintf(err, err_len, "%s: network.mode = \"static\" needs network.address", file);
+		return -1;
+	}
+	if (cfg->channel.mode == CHANNEL_CONNECT && cfg->channel.owner_port == 0) {
+		snprintf(err, err_len, "%s: channel.mode = \"connect\" needs channel.owner_address", file);
+		return -1;
+	}
+	if (cfg->channel.mode == CHANNEL_CONNECT && cfg->net.mode == NET_MODE_NONE) {
+		snprintf(err, err_len, "%s: channel.mode = \"connect\" needs a network (network.mode is \"none\")", file);
+		return -1;
+	}
+	if (cfg->root.device[0] == '\0') {
+		snprintf(err, err_len, "%s: root.device is required (/dev/..., UUID=... or PARTUUID=...)", file);
+		return -1;
+	}
+	if (cfg->switch_root.init[0] != '/') {
+		snprintf(err, err_len, "%s: switch_root.init must be an absolute path, got '%s'", file,
+			 cfg->switch_root.init);
+		return -1;
+	}
+	if (strchr(cfg->root.mapper_name, '/') || cfg->root.mapper_name[0] == '\0') {
+		snprintf(err, err_len, "%s: root.mapper_name must be a plain name, got '%s'", file, cfg->root.mapper_name);
+		return -1;
+	}
+	return 0;
+}
+
+int bootcfg_load(struct boot_config *cfg, const char *file, const char *text, size_t len,
+		 const struct cmdline_overrides *overrides, char *err, size_t err_len)
+{
+	bootcfg_defaults(cfg);
+	if (load_toml(cfg, file, text, len, err, err_len) != 0)
+		return -1;
+	for (unsigned i = 0; overrides && i < overrides->count; i++)
+		if (apply_override(cfg, &overrides->items[i], err, err_len) != 0)
+			return -1;
+	return validate(cfg, file, err, err_len);
+}

@@ -1,0 +1,67 @@
+/* The first stage's boot configuration: /etc/snpboot/boot.toml (inside the
+ * measured initramfs) with snpboot.SECTION.KEY=VALUE overrides from the
+ * (measured) kernel command line. config/boot.toml documents every key. */
+#ifndef SNPBOOT_INIT_BOOTCFG_H
+#define SNPBOOT_INIT_BOOTCFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cmdline.h"
+#include "log.h"
+#include "net.h"
+
+#define BOOTCFG_PATH "/etc/snpboot/boot.toml"
+#define BOOTCFG_MAX_OWNER_KEYS 8
+#define BOOTCFG_MAX_INIT_ARGS 8
+
+enum failure_action { FAILURE_RETRY, FAILURE_POWEROFF, FAILURE_REBOOT };
+enum attest_provider { ATTEST_AUTO, ATTEST_CONFIGFS_TSM, ATTEST_SEV_GUEST, ATTEST_SIM };
+enum channel_mode { CHANNEL_LISTEN, CHANNEL_CONNECT };
+
+struct boot_config {
+	enum log_level log_level;
+	struct {
+		enum failure_action action; /* what a failed phase does */
+		unsigned retries;           /* with action = retry: attempts after the first */
+		uint32_t retry_delay_ms;
+		enum failure_action final_action; /* after the last retry: poweroff or reboot */
+	} failure;
+	struct net_config net;
+	struct {
+		enum attest_provider provider;
+		char sim_port[64]; /* virtio-serial port name of snp-sim */
+	} attestation;
+	struct {
+		enum channel_mode mode;
+		uint16_t listen_port;
+		uint32_t owner_ip; /* connect mode; network byte order */
+		uint16_t owner_port;
+		uint8_t owner_keys[BOOTCFG_MAX_OWNER_KEYS][32]; /* SHA-256 of owner SPKI */
+		unsigned owner_key_count;
+		uint32_t deadline_s;
+		unsigned max_attempts;
+	} channel;
+	struct {
+		char device[128]; /* /dev/..., UUID=..., PARTUUID=... */
+		uint32_t device_timeout_ms;
+		char mapper_name[32];
+		char fstype[16];
+		char options[128]; /* mount options: flags (ro, noatime, ...) and fs data */
+	} root;
+	struct {
+		char init[128];
+		char args[BOOTCFG_MAX_INIT_ARGS][64];
+		unsigned arg_count;
+	} switch_root;
+};
+
+void bootcfg_defaults(struct boot_config *cfg);
+/* Parses the TOML text (file is for messages), then applies the overrides;
+ * validates cross-field rules. 0, or -1 with "file:line: ..." in err. */
+int bootcfg_load(struct boot_config *cfg, const char *file, const char *text, size_t len,
+		 const struct cmdline_overrides *overrides, char *err, size_t err_len);
+
+const char *failure_action_name(enum failure_action a);
+
+#endif

@@ -1,0 +1,26 @@
+/* Where the disk key comes from. Production builds get it only from the owner
+ * over the attested channel. A test-only source exists for the end-to-end
+ * tests of the boot flow; it is compiled in only with SNPBOOT_TEST_KEYSOURCE,
+ * and `make initramfs` refuses an /init that contains it. */
+#ifndef SNPBOOT_INIT_KEYSOURCE_H
+#define SNPBOOT_INIT_KEYSOURCE_H
+
+#include <stddef.h>
+
+#include "bootcfg.h"
+#include "disk_key.h"
+#include "net.h"
+
+/* Unlock outcome reported back to the key's sender, so the owner learns
+ * whether the key worked (and may try again). */
+struct keysource_session;
+
+/* Obtains the disk key. Returns 0 with key filled, or -1 with a reason. */
+int keysource_obtain(const struct boot_config *cfg, const struct net_state *net, struct disk_key *key,
+		     char *err, size_t err_len);
+/* Tells the sender how the unlock went (ok, or the reason); best effort. */
+void keysource_report(int unlock_ok, const char *detail);
+/* Name of the compiled-in source, for the log. */
+const char *keysource_name(void);
+
+#endif

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Failure actions of the first stage: each failure is logged with what and why
+# and ends in the configured action; PID 1 never just exits (that would panic).
+. "$(dirname "$0")/lib/e2e.sh"
+
+# Missing disk: the root device never appears; one retry, then power off.
+boot_guest nodisk "snpboot.failure.retries=1 snpboot.failure.retry_delay_ms=100 snpboot.root.device_timeout_ms=1500 snpboot.network.mode=none"
+ok $qemu_rc "missing disk: guest powered off (rc $qemu_rc)"
+check "missing disk: says which device and why" grep -qE 'rootdev failed: root device /dev/vda did not appear within 1500 ms' "$console"
+check "missing disk: retried once" grep -qE 'rootdev: retry 1 of 1' "$console"
+check "missing disk: final action logged" has "$console" "giving up: powering off"
+check "missing disk: no kernel panic" lacks "$console" "Kernel panic"
+
+# Bad configuration on the kernel command line: refused before anything else runs.
+boot_guest badcfg "snpboot.network.mode=bogus"
+ok $qemu_rc "bad config: guest powered off (rc $qemu_rc)"
+check "bad config: names key, allowed values and the bad value" \
+	grep -qE "config failed: kernel command line: 'snpboot.network.mode' must be one of none dhcp static, got 'bogus'" "$console"
+check "bad config: no kernel panic" lacks "$console" "Kernel panic"
+boot_guest unknownkey "snpboot.network.moed=dhcp"
+check "unknown key: refused by name" grep -qF "unknown key 'snpboot.network.moed'" "$console"
+
+# Reboot as the configured action: QEMU runs with -no-reboot, so it exits.
+boot_guest reboot "snpboot.failure.action=reboot snpboot.root.device_timeout_ms=500 snpboot.network.mode=none"
+ok $qemu_rc "reboot action: guest left QEMU (rc $qemu_rc)"
+check "reboot action: logged" has "$console" "giving up: rebooting"
+done_testing

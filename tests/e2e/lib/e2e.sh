@@ -1,0 +1,85 @@
+# Shared helpers for the end-to-end tests (bash, TAP output for prove).
+# Each test boots the real kernel with a real initramfs in QEMU (TCG) and
+# checks what the guest printed on its serial console.
+set -uo pipefail
+BUILD=${BUILD:-build}
+E2E_LOGS=${E2E_LOGS:-$BUILD/test/logs}
+KERNEL=$BUILD/kernel/vmlinuz
+TEST_INITRAMFS=$BUILD/test/initramfs-test.cpio.gz
+TEST_DISK_DIR=$BUILD/test/disk
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-300}
+
+t_count=0
+t_failed=0
+t_name=$(basename "$0" .t)
+mkdir -p "$E2E_LOGS/$t_name"
+
+ok() { # ok STATUS DESCRIPTION
+	local status=$1
+	shift
+	t_count=$((t_count + 1))
+	if [ "$status" = 0 ]; then
+		echo "ok $t_count - $*"
+	else
+		echo "not ok $t_count - $*"
+		t_failed=$((t_failed + 1))
+	fi
+}
+check() { # check DESCRIPTION COMMAND... : ok if the command succeeds
+	local desc=$1
+	shift
+	"$@" >/dev/null 2>&1
+	ok $? "$desc"
+}
+diag() { sed 's/^/# /'; }
+
+# has LOG PATTERN (fixed string)
+has() { grep -qF -- "$2" "$1"; }
+lacks() { ! grep -qF -- "$2" "$1"; }
+
+done_testing() {
+	echo "1..$t_count"
+	if [ "$t_failed" -gt 0 ]; then
+		echo "# $t_failed failed; console logs kept in $E2E_LOGS/$t_name/"
+		exit 1
+	fi
+	exit 0
+}
+
+# boot_guest NAME APPEND [QEMU ARGS...]: boots the test image; the console goes
+# to $E2E_LOGS/$t_name/NAME.console and its path is in $console. Sets $qemu_rc.
+boot_guest() {
+	local name=$1 append=$2
+	shift 2
+	console=$E2E_LOGS/$t_name/$name.console
+	rm -f "$console"
+	timeout --kill-after=10 "$QEMU_TIMEOUT" qemu-system-x86_64 \
+		-machine q35 -accel tcg -cpu max -smp 1 -m 512 \
+		-display none -monitor none -no-reboot -serial "file:$console" \
+		-kernel "$KERNEL" -initrd "${INITRAMFS:-$TEST_INITRAMFS}" \
+		-append "console=ttyS0 panic=-1 loglevel=4 $append" \
+		-netdev user,id=n0 -device virtio-net-pci,netdev=n0 \
+		"$@" </dev/null >"$E2E_LOGS/$t_name/$name.qemu" 2>&1
+	qemu_rc=$?
+	if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
+		echo "# $name: QEMU timed out after $QEMU_TIMEOUT s; last console lines:"
+		tail -n 15 "$console" | diag
+	fi
+}
+
+disk_args() { # the test disk, copy-on-write so tests never change it
+	echo "-drive file=$TEST_DISK_DIR/disk.img,if=virtio,format=raw,snapshot=on"
+}
+
+# start_key_server KEYFILE...: serves the keys in order; sets $key_port, $answers, $key_pid.
+start_key_server() {
+	local portfile=$E2E_LOGS/$t_name/key.port
+	answers=$E2E_LOGS/$t_name/key.answers
+	rm -f "$portfile" "$answers"
+	python3 "$(dirname "$0")/lib/testkey_server.py" --port-file "$portfile" --answers "$answers" \
+		--timeout "$QEMU_TIMEOUT" "$@" &
+	key_pid=$!
+	for _ in $(seq 100); do [ -s "$portfile" ] && break; sleep 0.1; done
+	key_port=$(cat "$portfile")
+}
+stop_key_server() { kill "$key_pid" 2>/dev/null; wait "$key_pid" 2>/dev/null; }
