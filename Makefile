@@ -9,6 +9,14 @@
 
 SHELL := /bin/bash
 .SECONDEXPANSION:
+# `make V=1` shows full command lines.
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @printf '  %-6s %s\n' $(1) $(2)
+endif
 .DEFAULT_GOAL := all
 BUILD ?= build
 # Everything that ends up in the initramfs is stamped with this time, so the
@@ -41,17 +49,21 @@ include init/init.mk
 
 $(BUILD)/host/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+	$(call quiet,CC,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 $(BUILD)/asan/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(HOST_CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
+	$(call quiet,CC,$@)
+	$(Q)$(HOST_CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
 $(BUILD)/musl/obj/%.o: %.c $(MUSL_DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(MUSL_CC) $(MUSL_CFLAGS) $(INIT_EXTRA_CFLAGS) -MMD -MP -c $< -o $@
+	$(call quiet,CC,$@)
+	$(Q)$(MUSL_CC) $(MUSL_CFLAGS) -MMD -MP -c $< -o $@
 # The test-only key source is compiled with its own flag into its own object tree.
 $(BUILD)/musl-test/obj/%.o: %.c $(MUSL_DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(MUSL_CC) $(MUSL_CFLAGS) -DSNPBOOT_TEST_KEYSOURCE=1 -MMD -MP -c $< -o $@
+	$(call quiet,CC,$@)
+	$(Q)$(MUSL_CC) $(MUSL_CFLAGS) -DSNPBOOT_TEST_KEYSOURCE=1 -MMD -MP -c $< -o $@
 
 objs = $(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$(2))
 
@@ -59,10 +71,12 @@ objs = $(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$(2))
 SNPBOOT := $(BUILD)/host/snpboot
 $(BUILD)/%/libsnpboot.a: $$(call objs,$$*,$(LIB_SRCS) $(HOST_LOGIC_SRCS) $(INIT_HOST_TESTABLE))
 	@rm -f $@
-	ar rcs $@ $^
+	$(call quiet,AR,$@)
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/host/snpboot: $(call objs,host,host/main.c) $(BUILD)/host/libsnpboot.a
-	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
+	$(call quiet,LD,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
 	@for n in client config-generator idblock-generator; do ln -sf snpboot $(@D)/$$n; done
 $(BUILD)/asan/snpboot: $(call objs,asan,host/main.c) $(BUILD)/asan/libsnpboot.a
 	$(HOST_CC) $(ASAN_CFLAGS) -o $@ $^ $(HOST_LIBS)
@@ -74,10 +88,12 @@ HOST_TESTS := $(addprefix $(BUILD)/host/tests/,$(UNIT_TESTS))
 ASAN_TESTS := $(addprefix $(BUILD)/asan/tests/,$(UNIT_TESTS))
 $(BUILD)/host/tests/%: $(BUILD)/host/obj/tests/unit/%.o $(BUILD)/host/libsnpboot.a
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
+	$(call quiet,LD,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
 $(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(BUILD)/asan/libsnpboot.a
 	@mkdir -p $(@D)
-	$(HOST_CC) $(ASAN_CFLAGS) -o $@ $^ $(HOST_LIBS)
+	$(call quiet,LD,$@)
+	$(Q)$(HOST_CC) $(ASAN_CFLAGS) -o $@ $^ $(HOST_LIBS)
 
 include tests/tests.mk
 

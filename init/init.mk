@@ -14,6 +14,8 @@ INIT_PROD_OBJS = $(call objs,musl,$(INIT_COMMON_SRCS) init/keysource_attested.c 
 INIT_TEST_OBJS = $(call objs,musl-test,$(INIT_COMMON_SRCS) init/keysource_test.c $(INIT_LIB_SRCS))
 
 $(BUILD)/musl/init: $$(INIT_PROD_OBJS) $(MUSL_DEPS_STAMP)
-	$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $(INIT_PROD_OBJS) $(MUSL_LIBS)
+	$(call quiet,LD,$@)
+	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $(INIT_PROD_OBJS) $(MUSL_LIBS)
 $(BUILD)/musl-test/init: $$(INIT_TEST_OBJS) $(MUSL_DEPS_STAMP)
-	$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $(INIT_TEST_OBJS) $(MUSL_LIBS)
+	$(call quiet,LD,$@)
+	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $(INIT_TEST_OBJS) $(MUSL_LIBS)

@@ -1,8 +1,11 @@
 #include "timeline.h"
 
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
@@ -38,6 +41,23 @@ void timeline_end(int ok)
 	phases[phase_count - 1].ok = ok;
 }
 
+/* Peak resident set of this process. getrusage() reports 0 for PID 1 on the
+ * kernels we boot, so read the high-water mark the kernel keeps in status. */
+static long peak_rss_kib(void)
+{
+	char buf[2048];
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	const char *hwm = strstr(buf, "VmHWM:");
+	return hwm ? strtol(hwm + 6, NULL, 10) : -1;
+}
+
 void timeline_print(void)
 {
 	uint64_t total_work = 0;
@@ -50,8 +70,7 @@ void timeline_print(void)
 			   (unsigned long long)p->start_ms, (unsigned long long)took,
 			   (unsigned long long)p->wait_ms, p->ok == 1 ? "ok" : "failed");
 	}
-	struct rusage ru;
-	long peak_kib = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
+	long peak_kib = peak_rss_kib();
 	struct rusage ch;
 	long child_kib = getrusage(RUSAGE_CHILDREN, &ch) == 0 ? ch.ru_maxrss : -1;
 	log_notice("timeline: total      work=%llu ms at=%llu ms peak_rss=%ld KiB (children %ld KiB)",

@@ -3,6 +3,7 @@
 #   end-to-end tests (tests/e2e/*.t): QEMU boots of the real kernel and initramfs.
 TEST_DISK := $(BUILD)/test/disk/disk.img
 E2E_TESTS := $(sort $(wildcard tests/e2e/*.t))
+include tests/fuzz/fuzz.mk
 E2E_ASSETS := $(TEST_INITRAMFS) $(TEST_DISK) $(KERNEL_STAMP) $(INITRAMFS)
 
 $(TEST_DISK): tests/e2e/lib/make-test-disk.sh tests/e2e/lib/second-stage-init | $(DEPS_STAMP)
@@ -10,8 +11,8 @@ $(TEST_DISK): tests/e2e/lib/make-test-disk.sh tests/e2e/lib/second-stage-init | 
 
 .PHONY: check check-unit check-e2e e2e-assets
 e2e-assets: $(E2E_ASSETS) $(SNPBOOT)
-check: $(HOST_TESTS) $(ASAN_TESTS) e2e-assets
-	BUILD=$(BUILD) prove --exec '' --timer $(HOST_TESTS) $(ASAN_TESTS) $(E2E_TESTS)
+check: $(HOST_TESTS) $(ASAN_TESTS) $(FUZZ_TARGETS) e2e-assets
+	BUILD=$(BUILD) prove --exec '' --timer $(HOST_TESTS) $(ASAN_TESTS) tests/fuzz/smoke.t $(E2E_TESTS)
 check-unit: $(HOST_TESTS) $(ASAN_TESTS)
 	prove --exec '' $(HOST_TESTS) $(ASAN_TESTS)
 check-e2e: e2e-assets
