@@ -133,10 +133,10 @@ int kmods_resolve(const char *dep, size_t dep_len, const char *builtin, size_t b
 	int rc = -1;
 	char *dep_copy = malloc(dep_len + 1);
 	char *list_copy = malloc(list_len + 1);
-	struct resolver r = {.entries = calloc(KMODS_DEP_MAX, sizeof *r.entries), .plan = plan, .err = err,
-			     .err_len = err_len};
+	struct dep_entry *entries = calloc(KMODS_DEP_MAX, sizeof *entries);
+	struct resolver r = {.entries = entries, .plan = plan, .err = err, .err_len = err_len};
 	memset(plan, 0, sizeof *plan);
-	if (!dep_copy || !list_copy || !r.entries) {
+	if (!dep_copy || !list_copy || !entries) {
 		snprintf(err, err_len, "out of memory");
 		goto out;
 	}
@@ -194,6 +194,6 @@ int kmods_resolve(const char *dep, size_t dep_len, const char *builtin, size_t b
 out:
 	free(dep_copy);
 	free(list_copy);
-	free(r.entries);
+	free(entries);
 	return rc;
 }

@@ -19,3 +19,4 @@ $(BUILD)/musl/init: $$(INIT_PROD_OBJS) $(MUSL_DEPS_STAMP)
 $(BUILD)/musl-test/init: $$(INIT_TEST_OBJS) $(MUSL_DEPS_STAMP)
 	$(call quiet,LD,$@)
 	$(Q)$(MUSL_CC) $(MUSL_LDFLAGS) -o $@ $(INIT_TEST_OBJS) $(MUSL_LIBS)
+INIT_HOST_TESTABLE += init/dhcp_msg.c

@@ -54,9 +54,9 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	if (level > max_level)
 		return;
 	char line[512];
-	int prefix = snprintf(line, sizeof line, "<%d>snpboot: ", (int)level);
 	va_list ap;
 	va_start(ap, fmt);
+	int prefix = snprintf(line, sizeof line, "<%d>snpboot: ", (int)level);
 	int body = vsnprintf(line + prefix, sizeof line - (size_t)prefix - 1, fmt, ap);
 	va_end(ap);
 	size_t len = (size_t)prefix + (body < 0 ? 0 : (size_t)body);

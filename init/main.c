@@ -203,7 +203,7 @@ int main(void)
 	timeline_begin("switch_root");
 	timeline_end(1);
 	timeline_print();
-	rc = switch_root_exec(&cfg, err, sizeof err);
+	switch_root_exec(&cfg, err, sizeof err); /* returns only on failure */
 	log_err("switch_root failed: %s", err);
 	failure_final(cfg.failure.action == FAILURE_RETRY ? cfg.failure.final_action : cfg.failure.action);
 }

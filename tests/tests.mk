@@ -12,7 +12,7 @@ $(TEST_DISK): tests/e2e/lib/make-test-disk.sh tests/e2e/lib/second-stage-init | 
 .PHONY: check check-unit check-e2e e2e-assets
 e2e-assets: $(E2E_ASSETS) $(SNPBOOT)
 check: $(HOST_TESTS) $(ASAN_TESTS) $(FUZZ_TARGETS) e2e-assets
-	BUILD=$(BUILD) prove --exec '' --timer $(HOST_TESTS) $(ASAN_TESTS) tests/fuzz/smoke.t $(E2E_TESTS)
+	BUILD=$(BUILD) prove --exec '' --timer $(HOST_TESTS) $(ASAN_TESTS) tests/fuzz/smoke.t tests/lint.t $(E2E_TESTS)
 check-unit: $(HOST_TESTS) $(ASAN_TESTS)
 	prove --exec '' $(HOST_TESTS) $(ASAN_TESTS)
 check-e2e: e2e-assets
