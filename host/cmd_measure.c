@@ -1,0 +1,245 @@
+/* snpboot measure: the expected SNP launch digest (report MEASUREMENT) of a
+ * guest booted by QEMU or EC2 from OVMF with a kernel, initrd and command line. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "commands.h"
+#include "measure.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: snpboot measure --ovmf FILE [--kernel FILE [--initrd FILE] [--append CMDLINE]]\n"
+		"                       [--vcpus N] [--vcpu-type TYPE | --vcpu-sig 0xSIG] [--vmm-type qemu|ec2]\n"
+		"                       [--guest-features 0xF] [--ovmf-hash HEX] [--output hex|base64|json]\n"
+		"                       [--allow-unmeasured-kernel]\n"
+		"\n"
+		"Prints the SNP launch digest (the attestation report's MEASUREMENT) that the\n"
+		"AMD Secure Processor computes when QEMU (or EC2) launches this guest.\n"
+		"\n"
+		"  --ovmf FILE        OVMF firmware image (its GUID table and SEV metadata are read)\n"
+		"  --kernel FILE      kernel passed with -kernel (measured through the firmware's\n"
+		"                     SEV kernel-hashes table, QEMU kernel-hashes=on)\n"
+		"  --initrd FILE      initrd passed with -initrd (needs --kernel)\n"
+		"  --append CMDLINE   command line passed with -append (needs --kernel); hashed with\n"
+		"                     its terminating NUL, none = a lone NUL\n"
+		"  --vcpus N          number of vCPUs (default 1)\n"
+		"  --vcpu-type TYPE   QEMU CPU model (default EPYC-v4), one of:\n                    ");
+	for (unsigned i = 0; measure_vcpu_type_name(i); i++)
+		fprintf(out, " %s%s", measure_vcpu_type_name(i),
+			i % 6 == 5 && measure_vcpu_type_name(i + 1) ? "\n                    " : "");
+	fprintf(out,
+		"\n"
+		"  --vcpu-sig 0xSIG   CPUID Fn0000_0001_EAX signature instead of a model name\n"
+		"  --vmm-type T       qemu (default) or ec2\n"
+		"  --guest-features F VMSA SEV_FEATURES (default 0x1 = SNPActive; 0x21 adds\n"
+		"                     DebugSwap, bit 5, which some host kernels turn on)\n"
+		"  --ovmf-hash HEX    precomputed digest of the firmware pages (96 hex digits);\n"
+		"                     the OVMF file is then only read for its tables\n"
+		"  --output FORMAT    hex (default), base64 or json\n"
+		"  --allow-unmeasured-kernel\n"
+		"                     with firmware that has no SNP_KERNEL_HASHES section, print\n"
+		"                     the firmware-only digest instead of refusing. The kernel,\n"
+		"                     initrd and command line are then NOT covered by it.\n"
+		"\n"
+		"Exit status: 0 ok, 1 refused (e.g. kernel not measurable), 2 usage, 3 bad input file.\n");
+}
+
+/* "--name value" or "--name=value"; advances *i past the value. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name, int *missing)
+{
+	size_t n = strlen(name);
+	if (strncmp(argv[*i], name, n) != 0)
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] != '\0')
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = 1;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+	if (!*s || *s == '-')
+		return -1;
+	errno = 0;
+	unsigned long long x = strtoull(s, &end, 0);
+	if (errno || *end)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+struct measure_args {
+	const char *ovmf, *kernel, *initrd, *append, *vcpu_type, *vcpu_sig, *vmm, *features, *ovmf_hash, *output;
+	const char *vcpus;
+	int allow_unmeasured;
+};
+
+static int parse_args(struct measure_args *a, int argc, char **argv)
+{
+	memset(a, 0, sizeof *a);
+	const struct {
+		const char *name;
+		const char **slot;
+	} opts[] = {
+		{"--ovmf", &a->ovmf},         {"--kernel", &a->kernel},
+		{"--initrd", &a->initrd},     {"--append", &a->append},
+		{"--vcpus", &a->vcpus},       {"--vcpu-type", &a->vcpu_type},
+		{"--vcpu-sig", &a->vcpu_sig}, {"--vmm-type", &a->vmm},
+		{"--guest-features", &a->features}, {"--ovmf-hash", &a->ovmf_hash},
+		{"--output", &a->output},
+	};
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--allow-unmeasured-kernel") == 0) {
+			a->allow_unmeasured = 1;
+			continue;
+		}
+		int matched = 0, missing = 0;
+		for (size_t j = 0; j < sizeof opts / sizeof opts[0] && !matched; j++) {
+			const char *v = opt_value(argc, argv, &i, opts[j].name, &missing);
+			if (missing) {
+				fprintf(stderr, "snpboot measure: %s needs a value\n", opts[j].name);
+				return -1;
+			}
+			if (v) {
+				const char **slot = opts[j].slot;
+				if (*slot) {
+					fprintf(stderr, "snpboot measure: %s given twice\n", opts[j].name);
+					return -1;
+				}
+				*slot = v;
+				matched = 1;
+			}
+		}
+		if (!matched) {
+			fprintf(stderr, "snpboot measure: unknown argument '%s' (see --help)\n", argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void print_digest(const uint8_t d[MEASURE_DIGEST_LEN], const char *format, const struct measure_files *p,
+			 const struct measure_result *r)
+{
+	char hex[2 * MEASURE_DIGEST_LEN + 1], b64[80];
+	hex_encode(hex, d, MEASURE_DIGEST_LEN);
+	base64_encode(b64, d, MEASURE_DIGEST_LEN);
+	if (strcmp(format, "base64") == 0) {
+		printf("%s\n", b64);
+	} else if (strcmp(format, "json") == 0) {
+		printf("{\"measurement\": \"%s\", \"measurement_base64\": \"%s\", \"vcpus\": %u, "
+		       "\"vcpu_sig\": \"0x%x\", \"vmm_type\": \"%s\", \"guest_features\": \"0x%llx\", "
+		       "\"kernel_measured\": %s, \"ovmf_hash_given\": %s}\n",
+		       hex, b64, p->vcpus, p->vcpu_sig, measure_vmm_name(p->vmm),
+		       (unsigned long long)p->guest_features, r->kernel_measured ? "true" : "false",
+		       p->ovmf_hash_hex ? "true" : "false");
+	} else {
+		printf("%s\n", hex);
+	}
+}
+
+int cmd_measure(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+	struct measure_args a;
+	if (parse_args(&a, argc, argv) != 0)
+		return EXIT_USAGE;
+	if (!a.ovmf) {
+		fprintf(stderr, "snpboot measure: --ovmf FILE is required (see --help)\n");
+		return EXIT_USAGE;
+	}
+	if ((a.initrd || a.append) && !a.kernel) {
+		fprintf(stderr, "snpboot measure: --initrd and --append need --kernel (QEMU ignores them without one)\n");
+		return EXIT_USAGE;
+	}
+	const char *output = a.output ? a.output : "hex";
+	if (strcmp(output, "hex") && strcmp(output, "base64") && strcmp(output, "json")) {
+		fprintf(stderr, "snpboot measure: --output must be hex, base64 or json, not '%s'\n", output);
+		return EXIT_USAGE;
+	}
+
+	struct measure_files f = {.ovmf = a.ovmf, .ovmf_hash_hex = a.ovmf_hash, .kernel = a.kernel,
+				  .initrd = a.initrd, .append = a.append, .vcpus = 1, .vmm = MEASURE_VMM_QEMU,
+				  .guest_features = MEASURE_FEATURE_SNP_ACTIVE,
+				  .allow_unmeasured_kernel = a.allow_unmeasured};
+	uint64_t v;
+	if (a.vcpus) {
+		if (parse_u64(a.vcpus, &v) != 0 || v == 0 || v > MEASURE_MAX_VCPUS) {
+			fprintf(stderr, "snpboot measure: --vcpus '%s' is not a number in 1..%u\n", a.vcpus,
+				MEASURE_MAX_VCPUS);
+			return EXIT_USAGE;
+		}
+		f.vcpus = (uint32_t)v;
+	}
+	if (a.vcpu_type && a.vcpu_sig) {
+		fprintf(stderr, "snpboot measure: give --vcpu-type or --vcpu-sig, not both\n");
+		return EXIT_USAGE;
+	}
+	if (a.vcpu_sig) {
+		if (parse_u64(a.vcpu_sig, &v) != 0 || v > 0xffffffffu) {
+			fprintf(stderr, "snpboot measure: --vcpu-sig '%s' is not a 32-bit number\n", a.vcpu_sig);
+			return EXIT_USAGE;
+		}
+		f.vcpu_sig = (uint32_t)v;
+	} else if (measure_vcpu_type_sig(a.vcpu_type ? a.vcpu_type : "EPYC-v4", &f.vcpu_sig) != 0) {
+		fprintf(stderr, "snpboot measure: unknown --vcpu-type '%s' (see --help for the list)\n", a.vcpu_type);
+		return EXIT_USAGE;
+	}
+	if (a.vmm && measure_vmm_parse(a.vmm, &f.vmm) != 0) {
+		fprintf(stderr, "snpboot measure: --vmm-type must be qemu or ec2, not '%s'\n", a.vmm);
+		return EXIT_USAGE;
+	}
+	if (a.features && (parse_u64(a.features, &f.guest_features) != 0 ||
+			   !(f.guest_features & MEASURE_FEATURE_SNP_ACTIVE))) {
+		fprintf(stderr, "snpboot measure: --guest-features '%s' is not a number with bit 0 (SNPActive) set\n",
+			a.features);
+		return EXIT_USAGE;
+	}
+	/* Checked here too, so that a typo is a usage error rather than a bad input file. */
+	uint8_t checked[MEASURE_DIGEST_LEN];
+	if (a.ovmf_hash && hex_decode(checked, sizeof checked, a.ovmf_hash, strlen(a.ovmf_hash)) != 0) {
+		fprintf(stderr, "snpboot measure: --ovmf-hash must be %d hex digits\n", 2 * MEASURE_DIGEST_LEN);
+		return EXIT_USAGE;
+	}
+
+	char err[MEASURE_ERR_LEN];
+	struct measure_result r;
+	int rc = measure_launch_digest_files(&r, &f, err, sizeof err);
+	if (rc != 0) {
+		fprintf(stderr, "snpboot measure: %s\n", err);
+		/* A refusal to measure a kernel is a decision, not a bad file. */
+		if (rc == MEASURE_ERR_KERNEL_NOT_MEASURED) {
+			fprintf(stderr, "snpboot measure: refusing; --allow-unmeasured-kernel computes the firmware-only "
+					"digest anyway\n");
+			return EXIT_FAILURE_GENERIC;
+		}
+		return EXIT_INPUT;
+	}
+	if (r.kernel_ignored) {
+		fprintf(stderr,
+			"\n"
+			"*****************************************************************************\n"
+			"WARNING: %s has no SNP_KERNEL_HASHES section.\n"
+			"The kernel, initrd and command line are NOT measured: the digest below covers\n"
+			"the firmware only, and ANY kernel, initrd or command line the host chooses\n"
+			"will produce the same MEASUREMENT. Do not rely on it to pin the guest software.\n"
+			"*****************************************************************************\n\n",
+			a.ovmf);
+	}
+	print_digest(r.digest, output, &f, &r);
+	return EXIT_OK;
+}
