@@ -140,3 +140,12 @@ $(TEST_INITRAMFS): $(BUILD)/musl-test/init $(INITRAMFS_INPUTS)
 .PHONY: demo
 demo: $(TEST_INITRAMFS) $(KERNEL_STAMP)
 	BUILD=$(BUILD) scripts/demo.sh
+
+# ---- benchmarks -----------------------------------------------------------------
+$(BUILD)/bench/bench_lib: bench/bench_lib.c $(BUILD)/host/libsnpboot.a
+	@mkdir -p $(@D)
+	$(call quiet,LD,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
+.PHONY: bench
+bench: $(BUILD)/bench/bench_lib $(INITRAMFS)
+	BUILD=$(BUILD) scripts/bench.sh
