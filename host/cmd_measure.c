@@ -167,7 +167,7 @@ int cmd_measure(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	const char *output = a.output ? a.output : "hex";
-	if (strcmp(output, "hex") && strcmp(output, "base64") && strcmp(output, "json")) {
+	if (strcmp(output, "hex") != 0 && strcmp(output, "base64") != 0 && strcmp(output, "json") != 0) {
 		fprintf(stderr, "snpboot measure: --output must be hex, base64 or json, not '%s'\n", output);
 		return EXIT_USAGE;
 	}

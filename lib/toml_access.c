@@ -165,7 +165,7 @@ void toml__set_file(char dst[TOML_FILE_MAX], const char *file)
 		return;
 	}
 	/* Keep the end: the file name matters more than the directories. */
-	memcpy(dst, "...", 3);
+	dst[0] = dst[1] = dst[2] = '.';
 	memcpy(dst + 3, file + n - (TOML_FILE_MAX - 4), TOML_FILE_MAX - 3);
 }
 

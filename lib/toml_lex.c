@@ -467,7 +467,7 @@ int toml__scalar(struct toml_parser *ps, struct toml_node *n)
 	body = tok;
 	blen = len;
 	if (tok[0] == '+' || tok[0] == '-') {
-		sign = tok[0];
+		sign = (unsigned char)tok[0];
 		body++;
 		blen--;
 	}

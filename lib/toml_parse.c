@@ -195,7 +195,7 @@ static int parse_inline_table(struct toml_parser *ps, uint32_t parent, uint32_t 
 static int parse_value(struct toml_parser *ps, uint32_t parent, uint32_t key, int depth)
 {
 	int c = toml__peek(ps);
-	uint32_t idx;
+	uint32_t idx = 0;
 	if (c == '[')
 		return parse_array(ps, parent, key, depth);
 	if (c == '{')
@@ -310,7 +310,7 @@ static int end_of_line(struct toml_parser *ps, const char *after)
 
 static int parse_document(struct toml_parser *ps)
 {
-	uint32_t root;
+	uint32_t root = 0;
 	int c;
 	if (new_node(ps, 0, TOML_TABLE, TF_HDR_EXPLICIT, TOML_NO_KEY, 1, 1, &root) < 0)
 		return -1;
