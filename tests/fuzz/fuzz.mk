@@ -25,6 +25,7 @@ fuzz-build: $(FUZZ_TARGETS)
 fuzz: $(FUZZ_TARGETS)
 	@set -e; for t in $(FUZZ_TARGETS); do n=$${t##*/fuzz_}; mkdir -p $(BUILD)/fuzz/corpus/$$n; \
 		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
-		$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(BUILD)/fuzz/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | \
+		$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(BUILD)/fuzz/corpus/$$n tests/fuzz/corpus/$$n \
+			$$(case $$n in der) echo ../shared/testvectors/amd/* ../shared/testvectors/real/*;; report) echo ../shared/testvectors/real/milan;; esac) 2>&1 | \
 			grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' || true; \
 		test $${PIPESTATUS[0]} -eq 0; done

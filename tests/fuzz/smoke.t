@@ -12,7 +12,15 @@ for t in "$BUILD"/fuzz/fuzz_*; do
 	n=$((n + 1))
 	log=$BUILD/fuzz/$name.smoke.log
 	work=$(mktemp -d)
-	if "$t" -max_total_time="$seconds" -print_final_stats=1 "$work" "tests/fuzz/corpus/$name" >"$log" 2>&1; then
+	# Real AMD data stays in ../shared (never copied here) but seeds the readers of it.
+	extra=()
+	case $name in
+	der) extra=(../shared/testvectors/amd/milan ../shared/testvectors/amd/genoa ../shared/testvectors/amd/turin
+		../shared/testvectors/real/milan ../shared/testvectors/real/turin) ;;
+	report) extra=(../shared/testvectors/real/milan) ;;
+	esac
+	for d in "${extra[@]}"; do [ -d "$d" ] || extra=(); done
+	if "$t" -max_total_time="$seconds" -print_final_stats=1 "$work" "tests/fuzz/corpus/$name" "${extra[@]}" >"$log" 2>&1; then
 		echo "ok $n - fuzz $name: $(grep -o 'number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') inputs, no crash"
 	else
 		echo "not ok $n - fuzz $name crashed (log: $log)"
