@@ -104,6 +104,7 @@ asan: $(BUILD)/asan/snpboot
 unit-tests: $(HOST_TESTS) $(ASAN_TESTS)
 
 help:
+	@echo "make deps-refresh re-check Debian source versions and rebuild what changed"
 	@echo "make deps        install Debian packages, build BearSSL/cryptsetup for musl, fetch the kernel"
 	@echo "make initramfs   build $(INITRAMFS) (reproducible)"
 	@echo "make host        build the host tool $(SNPBOOT)"

@@ -94,6 +94,9 @@ enum unlock_result unlock_open(const struct boot_config *cfg, const char *device
 		secure_wipe(key, sizeof *key);
 		return UNLOCK_ERROR;
 	}
+	/* cryptsetup keeps its locks here and warns when it is missing. */
+	if (mkdir("/run/cryptsetup", 0700) != 0 && errno != EEXIST)
+		log_warn("unlock: mkdir /run/cryptsetup: %s", strerror(errno));
 	char *const argv[] = {"cryptsetup", "open", "--type", "luks2", "--key-file", "-", "--",
 			      (char *)device, (char *)cfg->root.mapper_name, NULL};
 	char *const envp[] = {NULL}; /* nothing of ours leaks into the child's environment */
