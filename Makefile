@@ -47,11 +47,11 @@ HOST_LOGIC_SRCS := $(filter-out host/main.c,$(HOST_SRCS))
 
 include init/init.mk
 
-$(BUILD)/host/obj/%.o: %.c
+$(BUILD)/host/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(call quiet,CC,$@)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
-$(BUILD)/asan/obj/%.o: %.c
+$(BUILD)/asan/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(call quiet,CC,$@)
 	$(Q)$(HOST_CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
