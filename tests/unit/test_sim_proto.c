@@ -1,0 +1,43 @@
+#include "../tap.h"
+#include "sim_proto.h"
+
+int main(void)
+{
+	struct sim_request req = {.vmpl = 2}, got;
+	uint8_t buf[SIM_REQUEST_LEN];
+	const char *why = NULL;
+	for (int i = 0; i < 64; i++)
+		req.report_data[i] = (uint8_t)i;
+	sim_request_encode(buf, &req);
+	ok(memcmp(buf, "SNPQ\x01\0\0\0\x02\0\0\0", 12) == 0, "request layout");
+	is_int(sim_request_decode(&got, buf, &why), 0, "request round trip");
+	is_int(got.vmpl, 2, "vmpl");
+	is_mem(got.report_data, req.report_data, 64, "report data");
+	buf[4] = 2;
+	is_int(sim_request_decode(&got, buf, &why), -1, "other version refused");
+	buf[0] = 'X';
+	is_int(sim_request_decode(&got, buf, &why), -1, "bad magic refused");
+	ok(why && strstr(why, "SNPQ"), "reason: %s", why ? why : "");
+
+	struct sim_response_header h = {.status = SIM_OK, .report_len = SIM_REPORT_LEN, .certs_len = 4096}, hd;
+	uint8_t hb[SIM_RESPONSE_HEADER_LEN];
+	sim_response_header_encode(hb, &h);
+	is_int(sim_response_header_decode(&hd, hb, &why), 0, "response header round trip");
+	is_int(hd.certs_len, 4096, "certs_len");
+	h.report_len = 1000;
+	sim_response_header_encode(hb, &h);
+	is_int(sim_response_header_decode(&hd, hb, &why), -1, "short report refused");
+	h = (struct sim_response_header){.status = SIM_ERR_VMPL, .report_len = SIM_REPORT_LEN};
+	sim_response_header_encode(hb, &h);
+	is_int(sim_response_header_decode(&hd, hb, &why), -1, "error with a report refused");
+	h = (struct sim_response_header){.status = SIM_OK, .report_len = SIM_REPORT_LEN, .certs_len = SIM_CERTS_MAX + 1};
+	sim_response_header_encode(hb, &h);
+	is_int(sim_response_header_decode(&hd, hb, &why), -1, "oversized certificates refused");
+	h = (struct sim_response_header){.status = SIM_ERR_INTERNAL, .msg_len = SIM_MSG_MAX + 1};
+	sim_response_header_encode(hb, &h);
+	is_int(sim_response_header_decode(&hd, hb, &why), -1, "oversized message refused");
+	h.msg_len = 10;
+	sim_response_header_encode(hb, &h);
+	is_int(sim_response_header_decode(&hd, hb, &why), 0, "error with a message accepted");
+	return done_testing();
+}
