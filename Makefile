@@ -9,6 +9,8 @@
 
 SHELL := /bin/bash
 .SECONDEXPANSION:
+# Objects are never deleted as intermediates (they feed archives and tests).
+.SECONDARY:
 # `make V=1` shows full command lines.
 ifeq ($(V),1)
 Q :=
@@ -95,7 +97,6 @@ $(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(BUILD)/asan/libsnpboot
 	$(call quiet,LD,$@)
 	$(Q)$(HOST_CC) $(ASAN_CFLAGS) -o $@ $^ $(HOST_LIBS)
 
-include tests/tests.mk
 
 .PHONY: all host asan unit-tests help
 all: $(SNPBOOT) initramfs
@@ -150,3 +151,6 @@ $(BUILD)/bench/bench_lib: bench/bench_lib.c $(BUILD)/host/libsnpboot.a
 .PHONY: bench
 bench: $(BUILD)/bench/bench_lib $(INITRAMFS)
 	BUILD=$(BUILD) scripts/bench.sh
+
+# Tests last: they name the images and tools defined above.
+include tests/tests.mk
