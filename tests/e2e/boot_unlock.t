@@ -30,14 +30,17 @@ check "dhcp: timeline total with peak RSS" grep -qE 'timeline: total +work=[0-9]
 check "dhcp: key never printed" lacks "$console" "$keyhex"
 check "dhcp: second stage ran to the end" has "$console" "SNPBOOT-SECOND-STAGE-DONE"
 
-# 2. Static addressing from the kernel command line, and init arguments.
+# 2. Static addressing from the kernel command line, init arguments, and the
+#    root found by the UUID in its LUKS header.
+uuid=$(cat "$TEST_DISK_DIR/luks.uuid")
 start_key_server "$TEST_DISK_DIR/disk.key"
 boot_guest static "snpboot_test.key_server=10.0.2.2:$key_port snpboot.network.mode=static \
 snpboot.network.address=10.0.2.15/24 snpboot.network.gateway=10.0.2.2 snpboot.network.dns=10.0.2.3 \
-snpboot.switch_root.args=hello,world" $(disk_args)
+snpboot.switch_root.args=hello,world snpboot.root.device=UUID=$uuid" $(disk_args)
 stop_key_server
 ok $qemu_rc "static: guest powered off by itself (rc $qemu_rc)"
 check "static: static address configured" grep -qE 'net: .*10\.0\.2\.15/24.*static' "$console"
 check "static: second stage read the encrypted data" has "$console" "second-stage: nonce=$nonce"
 check "static: init got its arguments" has "$console" "second-stage: args=hello world"
+check "static: root found by LUKS UUID" has "$console" "unlock: root device UUID=$uuid is /dev/vda"
 done_testing
