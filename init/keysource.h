@@ -12,14 +12,14 @@
 #include "net.h"
 
 /* Unlock outcome reported back to the key's sender, so the owner learns
- * whether the key worked (and may try again). */
-struct keysource_session;
+ * whether the key worked and whether another attempt is possible. */
+enum keysource_outcome { KEYSOURCE_OK, KEYSOURCE_RETRY, KEYSOURCE_FAILED };
 
 /* Obtains the disk key. Returns 0 with key filled, or -1 with a reason. */
 int keysource_obtain(const struct boot_config *cfg, const struct net_state *net, struct disk_key *key,
 		     char *err, size_t err_len);
-/* Tells the sender how the unlock went (ok, or the reason); best effort. */
-void keysource_report(int unlock_ok, const char *detail);
+/* Tells the sender how the unlock went (and why not); best effort. */
+void keysource_report(enum keysource_outcome outcome, const char *detail);
 /* Name of the compiled-in source, for the log. */
 const char *keysource_name(void);
 

@@ -23,6 +23,7 @@
 #include "clock.h"
 #include "keysource.h"
 #include "log.h"
+#include "timeline.h"
 
 /* Looked for by the build; see Makefile (initramfs refuses it). */
 const char snpboot_test_keysource_marker[] = "SNPBOOT-INSECURE-TEST-KEYSOURCE";
@@ -78,6 +79,7 @@ int keysource_obtain(const struct boot_config *cfg, const struct net_state *net,
 	if (find_server(&sa, err, err_len) != 0)
 		return -1;
 	log_warn("key: using the INSECURE test key source (test build only)");
+	uint64_t wait_start = boottime_ms();
 	uint64_t deadline = boottime_ms() + (uint64_t)cfg->channel.deadline_s * 1000;
 	for (;;) {
 		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -98,6 +100,7 @@ int keysource_obtain(const struct boot_config *cfg, const struct net_state *net,
 			}
 			key->len = be32_load(len_be);
 			session_fd = fd;
+			timeline_note_wait(boottime_ms() - wait_start);
 			log_info("key: received %zu bytes from the test key server", key->len);
 			return 0;
 		}
@@ -110,8 +113,9 @@ int keysource_obtain(const struct boot_config *cfg, const struct net_state *net,
 	}
 }
 
-void keysource_report(int unlock_ok, const char *detail)
+void keysource_report(enum keysource_outcome outcome, const char *detail)
 {
+	int unlock_ok = outcome == KEYSOURCE_OK;
 	char line[256];
 	if (session_fd < 0)
 		return;

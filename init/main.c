@@ -121,21 +121,20 @@ static int phase_unlock(char *err, size_t err_len)
 {
 	static struct disk_key key;
 	for (unsigned attempt = 1;; attempt++) {
-		uint64_t wait_start = boottime_ms();
 		if (keysource_obtain(&cfg, &net, &key, err, err_len) != 0) {
 			secure_wipe(&key, sizeof key);
 			return -1;
 		}
-		timeline_add_wait(boottime_ms() - wait_start);
 		enum unlock_result r = unlock_open(&cfg, root_device, &key, err, err_len); /* wipes key */
 		if (r == UNLOCK_OK) {
 			int rc = unlock_mount(&cfg, err, err_len);
-			keysource_report(rc == 0, err);
+			keysource_report(rc == 0 ? KEYSOURCE_OK : KEYSOURCE_FAILED, err);
 			if (rc == 0)
 				log_notice("unlock: root unlocked with key from %s", keysource_name());
 			return rc;
 		}
-		keysource_report(0, err);
+		int retry = r == UNLOCK_WRONG_KEY && attempt < cfg.channel.max_attempts;
+		keysource_report(retry ? KEYSOURCE_RETRY : KEYSOURCE_FAILED, err);
 		if (r != UNLOCK_WRONG_KEY)
 			return -1;
 		log_err("unlock: attempt %u of %u: %s", attempt, cfg.channel.max_attempts, err);

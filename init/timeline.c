@@ -27,7 +27,7 @@ void timeline_begin(const char *phase)
 	phase_count++;
 }
 
-void timeline_add_wait(uint64_t ms)
+void timeline_note_wait(uint64_t ms)
 {
 	if (phase_count)
 		phases[phase_count - 1].wait_ms += ms;

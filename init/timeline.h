@@ -10,7 +10,7 @@
 void timeline_begin(const char *phase);
 /* Time inside the current phase that was spent waiting on someone else (the
  * owner's client), so it can be told apart from our own work. */
-void timeline_add_wait(uint64_t ms);
+void timeline_note_wait(uint64_t ms);
 void timeline_end(int ok);
 void timeline_print(void);
 
