@@ -83,3 +83,31 @@ start_key_server() {
 	key_port=$(cat "$portfile")
 }
 stop_key_server() { kill "$key_pid" 2>/dev/null; wait "$key_pid" 2>/dev/null; }
+
+# start_guest NAME "FULL APPEND" [QEMU ARGS...]: boots in the background (for
+# tests that talk to the guest while it runs); sets $guest_pid and $console.
+start_guest() {
+	local name=$1 append=$2
+	shift 2
+	console=$E2E_LOGS/$t_name/$name.console
+	rm -f "$console"
+	timeout --kill-after=10 "$QEMU_TIMEOUT" qemu-system-x86_64 \
+		-machine q35 -accel tcg -cpu max -smp 1 -m 512 \
+		-display none -monitor none -no-reboot -serial "file:$console" \
+		-kernel "$KERNEL" -initrd "${INITRAMFS:-$TEST_INITRAMFS}" -append "$append" \
+		"$@" </dev/null >"$E2E_LOGS/$t_name/$name.qemu" 2>&1 &
+	guest_pid=$!
+}
+# wait_guest: waits for the background guest; sets $qemu_rc.
+wait_guest() { wait "$guest_pid"; qemu_rc=$?; }
+stop_guest() { kill "$guest_pid" 2>/dev/null; wait "$guest_pid" 2>/dev/null; }
+# wait_console PATTERN SECONDS: until the console shows PATTERN (fixed string).
+wait_console() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		grep -qF -- "$1" "$console" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

@@ -1,0 +1,380 @@
+/* snpboot client: the owner's side of the attested channel. Connects to the
+ * guest (or lets it connect), checks its attestation report against the VM
+ * definition, and only then releases the disk key; prints the guest's unlock
+ * result. Nothing secret is printed, and the key is wiped after use. */
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "amd_certdir.h"
+#include "bytes.h"
+#include "chan_binding.h"
+#include "chan_frame.h"
+#include "chan_frame_io.h"
+#include "chan_io.h"
+#include "chan_payload.h"
+#include "chan_tls_client.h"
+#include "client_output.h"
+#include "commands.h"
+#include "file_io.h"
+#include "idblock_key.h"
+#include "selfcert.h"
+#include "snp_certtable.h"
+#include "snp_verify.h"
+#include "vmdef.h"
+
+#define PROG "snpboot client"
+
+static const char usage_text[] =
+	"usage: snpboot client --vm-definition vm.toml [--disk-key-file FILE | --disk-key-env VAR]\n"
+	"                      [--connect HOST:PORT | --listen ADDR:PORT] [--certs DIR] [--json]\n"
+	"\n"
+	"Connects to the guest's first stage (or waits for it), verifies its SEV-SNP\n"
+	"attestation report against the VM definition (AMD chain, TCB, policy,\n"
+	"measurement, ID key digests, host data, the binding of the report to this\n"
+	"TLS session), and only then sends the disk key. Prints every check with\n"
+	"expected and got, then the guest's unlock result.\n"
+	"\n"
+	"  --vm-definition FILE  the VM definition (see config/default-vm-config.toml)\n"
+	"  --disk-key-file FILE  the disk key (raw bytes, at most 512); should be mode 0600\n"
+	"  --disk-key-env VAR    the disk key from an environment variable instead\n"
+	"  --connect HOST:PORT   dial the guest (default: the definition's [channel])\n"
+	"  --listen ADDR:PORT    wait for the guest to dial us\n"
+	"  --certs DIR           AMD certificates (ark/ask/vcek or cert_chain.pem + vcek.der);\n"
+	"                        default: the definition's certs, else the guest's certificate table\n"
+	"  --json                the verdict as JSON on stdout\n"
+	"\n"
+	"Exit: 0 unlocked, 1 attestation refused, 2 usage, 3 bad input, 4 the guest\n"
+	"could not unlock with the key, 5 network or protocol failure.\n";
+
+enum { EXIT_REFUSED = 1, EXIT_UNLOCK_FAILED = 4, EXIT_NETWORK = 5 };
+
+struct client_args {
+	const char *vmdef, *key_file, *key_env, *connect, *listen, *certs;
+	int json;
+};
+
+/* Big state in static storage: TLS buffers, the definition, the result. */
+static struct vmdef def;
+static struct chan_tls_client tls;
+static struct selfcert owner_cert;
+static struct chan_io io;
+static uint8_t frame_buf[CHAN_EVIDENCE_MAX];
+static uint8_t report_copy[CHAN_REPORT_LEN];
+static struct snp_verify_result verdict;
+
+static int read_disk_key(const struct client_args *a, uint8_t key[CHAN_DISK_KEY_MAX], size_t *len)
+{
+	if (a->key_env) {
+		const char *v = getenv(a->key_env);
+		if (!v || !*v) {
+			fprintf(stderr, PROG ": environment variable %s is not set\n", a->key_env);
+			return -1;
+		}
+		*len = strlen(v);
+		if (*len > CHAN_DISK_KEY_MAX) {
+			fprintf(stderr, PROG ": the key in %s is longer than %d bytes\n", a->key_env, CHAN_DISK_KEY_MAX);
+			return -1;
+		}
+		memcpy(key, v, *len);
+		return 0;
+	}
+	struct stat st;
+	if (stat(a->key_file, &st) == 0 && (st.st_mode & 077))
+		fprintf(stderr, PROG ": warning: %s is readable by others (mode %03o); use 0600\n", a->key_file,
+			(unsigned)(st.st_mode & 0777));
+	size_t n;
+	char *data = file_read_all(PROG, a->key_file, CHAN_DISK_KEY_MAX + 1, &n);
+	if (!data)
+		return -1;
+	if (n == 0 || n > CHAN_DISK_KEY_MAX) {
+		fprintf(stderr, PROG ": %s: the key must be 1 to %d bytes, got %zu\n", a->key_file, CHAN_DISK_KEY_MAX, n);
+		secure_wipe(data, n);
+		free(data);
+		return -1;
+	}
+	memcpy(key, data, n);
+	*len = n;
+	secure_wipe(data, n);
+	free(data);
+	return 0;
+}
+
+static int split_host_port(const char *arg, char *host, size_t host_len, char *port, size_t port_len)
+{
+	const char *colon = strrchr(arg, ':');
+	if (!colon || colon == arg || (size_t)(colon - arg) >= host_len || strlen(colon + 1) >= port_len ||
+	    !colon[1])
+		return -1;
+	memcpy(host, arg, (size_t)(colon - arg));
+	host[colon - arg] = '\0';
+	strcpy(port, colon + 1);
+	return 0;
+}
+
+/* Dials until the deadline: the guest may still be booting. */
+static int dial(const char *addr, time_t deadline)
+{
+	char host[256], port[16];
+	if (split_host_port(addr, host, sizeof host, port, sizeof port) != 0) {
+		fprintf(stderr, PROG ": address '%s' must be HOST:PORT\n", addr);
+		return -1;
+	}
+	int last_errno = 0;
+	for (;;) {
+		struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res = NULL;
+		int gai = getaddrinfo(host, port, &hints, &res);
+		if (gai != 0) {
+			fprintf(stderr, PROG ": %s: %s\n", addr, gai_strerror(gai));
+			return -1;
+		}
+		for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+			int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+			if (fd < 0)
+				continue;
+			if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+				freeaddrinfo(res);
+				return fd;
+			}
+			last_errno = errno;
+			close(fd);
+		}
+		freeaddrinfo(res);
+		if (time(NULL) >= deadline) {
+			fprintf(stderr, PROG ": cannot reach the guest at %s: %s\n", addr, strerror(last_errno));
+			return -1;
+		}
+		sleep(1);
+	}
+}
+
+static int wait_for_guest(const char *addr, time_t deadline)
+{
+	char host[256], port[16];
+	if (split_host_port(addr, host, sizeof host, port, sizeof port) != 0) {
+		fprintf(stderr, PROG ": address '%s' must be ADDR:PORT\n", addr);
+		return -1;
+	}
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res;
+	if (getaddrinfo(host, port, &hints, &res) != 0) {
+		fprintf(stderr, PROG ": cannot listen on %s\n", addr);
+		return -1;
+	}
+	int one = 1, lfd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
+	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    bind(lfd, res->ai_addr, res->ai_addrlen) != 0 || listen(lfd, 1) != 0) {
+		fprintf(stderr, PROG ": listen on %s: %s\n", addr, strerror(errno));
+		freeaddrinfo(res);
+		if (lfd >= 0)
+			close(lfd);
+		return -1;
+	}
+	freeaddrinfo(res);
+	fprintf(stderr, PROG ": waiting for the guest on %s\n", addr);
+	struct timeval tv = {.tv_sec = deadline > time(NULL) ? deadline - time(NULL) : 1};
+	setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		fprintf(stderr, PROG ": no guest connected to %s: %s\n", addr, strerror(errno));
+	close(lfd);
+	return fd;
+}
+
+static int load_certs(const struct client_args *a, const struct chan_evidence *ev, struct amd_certdir *dir,
+		      struct amd_certs *certs, char *err, size_t err_len)
+{
+	const char *certdir = a->certs ? a->certs : def.certs[0] ? def.certs : NULL;
+	if (certdir) {
+		if (amd_certdir_load(certdir, dir, err, err_len) != 0)
+			return -1;
+		*certs = dir->certs;
+		return 0;
+	}
+	static struct snp_certtable table;
+	if (!ev->cert_table) {
+		snprintf(err, err_len, "the guest sent no certificates and neither --certs nor [platform] certs is given");
+		return -1;
+	}
+	if (snp_certtable_parse(&table, ev->cert_table, ev->cert_table_len, err, err_len) != 0)
+		return -1;
+	return snp_certs_from_table(&table, certs, err, err_len);
+}
+
+static int send_reject(const char *why)
+{
+	char err[256];
+	size_t n = strlen(why);
+	if (n > CHAN_REJECT_MAX)
+		n = CHAN_REJECT_MAX;
+	if (chan_frame_send(&io, CHAN_FRAME_REJECT, (const uint8_t *)why, n, err, sizeof err) != 0)
+		return -1;
+	chan_io_close(&io);
+	return 0;
+}
+
+static int run(const struct client_args *a, const uint8_t *disk_key, size_t disk_key_len)
+{
+	char err[512];
+	time_t deadline = time(NULL) + (def.timeout_s ? def.timeout_s : 300);
+	const char *addr = a->listen ? a->listen : a->connect ? a->connect : def.address;
+	int listen_mode = a->listen || (!a->connect && def.channel_mode == VMDEF_CHANNEL_LISTEN);
+	int fd = listen_mode ? wait_for_guest(addr, deadline) : dial(addr, deadline);
+	if (fd < 0)
+		return EXIT_NETWORK;
+	if (chan_tls_client_start(&tls, &io, fd, err, sizeof err) != 0)
+		goto network;
+	chan_io_set_timeout(&io, 60000);
+	if (chan_io_handshake(&io, err, sizeof err) != 0)
+		goto network;
+	fprintf(stderr, PROG ": TLS up with the guest (%s)\n", chan_io_suite(&io));
+
+	uint8_t nonce[CHAN_NONCE_LEN], report_data[CHAN_REPORT_DATA_LEN];
+	if (getrandom(nonce, sizeof nonce, 0) != (ssize_t)sizeof nonce) {
+		snprintf(err, sizeof err, "getrandom: %s", strerror(errno));
+		goto network;
+	}
+	if (chan_frame_send(&io, CHAN_FRAME_HELLO, nonce, sizeof nonce, err, sizeof err) != 0)
+		goto network;
+	struct chan_frame_decoder d;
+	chan_frame_decoder_init(&d, frame_buf, sizeof frame_buf, CHAN_FRAME_BIT(CHAN_FRAME_EVIDENCE));
+	if (chan_frame_recv(&io, &d, err, sizeof err) != 0)
+		goto network;
+	struct chan_evidence ev;
+	if (chan_evidence_decode(&ev, d.buf, d.len, err, sizeof err) != 0)
+		goto network;
+	memcpy(report_copy, ev.report, sizeof report_copy);
+	if (chan_binding_from_engine(&tls.cc.eng, nonce, chan_tls_client_guest_spki_sha256(&tls), report_data, err,
+				     sizeof err) != 0)
+		goto network;
+
+	struct snp_verify_policy policy;
+	struct amd_certdir dir = {0};
+	struct amd_certs certs;
+	int verify_rc = -1;
+	if (vmdef_to_policy(&def, &policy, report_data, err, sizeof err) != 0 ||
+	    load_certs(a, &ev, &dir, &certs, err, sizeof err) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		send_reject("the owner could not set up verification");
+		amd_certdir_free(&dir);
+		close(fd);
+		return EXIT_INPUT;
+	}
+	policy.now = time(NULL);
+	verify_rc = snp_verify_report(report_copy, sizeof report_copy, &certs, &policy, &verdict, NULL);
+	amd_certdir_free(&dir);
+	client_print_verdict(a->json, &def, &verdict, ev.boot_facts, ev.boot_facts_len);
+	if (verify_rc != 0 || !verdict.ok) {
+		char why[CHAN_REJECT_MAX];
+		if (verdict.n_failed)
+			snprintf(why, sizeof why, "attestation refused: %s: expected %s, got %s", verdict.failed[0].check,
+				 verdict.failed[0].expected, verdict.failed[0].got);
+		else
+			snprintf(why, sizeof why, "attestation refused");
+		send_reject(why);
+		close(fd);
+		client_print_outcome(a->json, "refused", "the disk key was not sent");
+		return EXIT_REFUSED;
+	}
+
+	/* Verified: the key goes out, and only into this TLS session. */
+	struct chan_secrets secrets = {.disk_key = disk_key, .disk_key_len = disk_key_len};
+	size_t len = chan_secrets_encode(frame_buf, sizeof frame_buf, &secrets, err, sizeof err);
+	int sent = len && chan_frame_send(&io, CHAN_FRAME_SECRETS, frame_buf, len, err, sizeof err) == 0;
+	secure_wipe(frame_buf, sizeof frame_buf);
+	if (!sent)
+		goto network;
+	chan_frame_decoder_init(&d, frame_buf, sizeof frame_buf, CHAN_FRAME_BIT(CHAN_FRAME_RESULT));
+	if (chan_frame_recv(&io, &d, err, sizeof err) != 0)
+		goto network;
+	struct chan_result result;
+	if (chan_result_decode(&result, d.buf, d.len, err, sizeof err) != 0)
+		goto network;
+	char detail[CHAN_RESULT_DETAIL_MAX + 1];
+	snprintf(detail, sizeof detail, "%.*s", (int)result.detail_len, result.detail);
+	chan_io_close(&io);
+	close(fd);
+	if (result.status == CHAN_RESULT_OK) {
+		client_print_outcome(a->json, "unlocked", detail);
+		return EXIT_OK;
+	}
+	client_print_outcome(a->json, result.status == CHAN_RESULT_RETRY ? "unlock-failed-retry" : "unlock-failed",
+			     detail);
+	return EXIT_UNLOCK_FAILED;
+network:
+	fprintf(stderr, PROG ": %s\n", err);
+	close(fd);
+	return EXIT_NETWORK;
+}
+
+int cmd_client(int argc, char **argv)
+{
+	static const struct option opts[] = {{"vm-definition", required_argument, NULL, 'd'},
+					     {"disk-key-file", required_argument, NULL, 'k'},
+					     {"disk-key-env", required_argument, NULL, 'e'},
+					     {"connect", required_argument, NULL, 'c'},
+					     {"listen", required_argument, NULL, 'l'},
+					     {"certs", required_argument, NULL, 'C'},
+					     {"json", no_argument, NULL, 'j'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	struct client_args a = {0};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': a.vmdef = optarg; break;
+		case 'k': a.key_file = optarg; break;
+		case 'e': a.key_env = optarg; break;
+		case 'c': a.connect = optarg; break;
+		case 'l': a.listen = optarg; break;
+		case 'C': a.certs = optarg; break;
+		case 'j': a.json = 1; break;
+		case 'h': fputs(usage_text, stdout); return EXIT_OK;
+		default: fputs(usage_text, stderr); return EXIT_USAGE;
+		}
+	}
+	if (!a.vmdef || optind != argc || (!!a.key_file + !!a.key_env) != 1 || (a.connect && a.listen)) {
+		fprintf(stderr, PROG ": need --vm-definition and exactly one of --disk-key-file/--disk-key-env\n");
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	char err[VMDEF_ERR_LEN];
+	if (vmdef_load(a.vmdef, &def, err, sizeof err) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return EXIT_INPUT;
+	}
+	vmdef_warn_if_simulated(stderr, PROG, &def);
+	if (def.owner_key[0]) {
+		struct idblock_key k;
+		int rc = idblock_key_load(&k, def.owner_key, err, sizeof err);
+		if (rc == 0)
+			rc = selfcert_from_scalar(&owner_cert, k.priv, "snpboot owner", time(NULL) - 3600,
+						  time(NULL) + 86400, err, sizeof err);
+		idblock_key_wipe(&k);
+		if (rc != 0) {
+			fprintf(stderr, PROG ": owner key %s: %s\n", def.owner_key, err);
+			return EXIT_INPUT;
+		}
+	}
+	if (chan_tls_client_init(&tls, def.owner_key[0] ? &owner_cert : NULL, err, sizeof err) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return EXIT_FAILURE_GENERIC;
+	}
+	uint8_t disk_key[CHAN_DISK_KEY_MAX];
+	size_t disk_key_len = 0;
+	if (read_disk_key(&a, disk_key, &disk_key_len) != 0)
+		return EXIT_INPUT;
+	int rc = run(&a, disk_key, disk_key_len);
+	secure_wipe(disk_key, sizeof disk_key);
+	chan_tls_client_wipe(&tls);
+	selfcert_wipe(&owner_cert);
+	return rc;
+}

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# The whole chain: the PRODUCTION initramfs earns the disk key by attestation.
+# snp-sim plays the AMD Secure Processor (virtio-serial), the guest's TLS
+# server binds its report to the session, `snpboot client` verifies it against
+# the owner's VM definition and only then sends the key; dm-crypt opens the
+# real LUKS2 disk and the second stage runs. The refusals leave the guest
+# alive and waiting, so later owner attempts in the same boot succeed.
+# Under TCG the firmware measured is the AmdSev OVMF tail from ../shared (the
+# guest itself boots through SeaBIOS); kernel, initrd and command line are the
+# real ones, so changing any of them changes MEASUREMENT.
+. "$(dirname "$0")/lib/e2e.sh"
+work=$(realpath "$E2E_LOGS/$t_name")
+snpboot=$(realpath "$BUILD/host/snpboot")
+INITRAMFS=$(realpath "$BUILD/initramfs.cpio.gz")
+kernel=$(realpath "$KERNEL")
+ovmf=$(realpath ../shared/testvectors/measurement/ovmf_AmdSev_suffix.bin)
+nonce=$(cat "$TEST_DISK_DIR/nonce")
+keyhex=$(od -An -tx1 "$TEST_DISK_DIR/disk.key" | tr -d ' \n')
+base_append="console=ttyS0 panic=-1 loglevel=4 snpboot.attestation.provider=sim snpboot.failure.retries=0"
+
+# vmdef FILE APPEND ADDRESS MODE [extra TOML lines]: a VM definition.
+vmdef() {
+	local file=$1 append=$2 address=$3 mode=$4
+	shift 4
+	cat >"$file" <<TOML
+[vm]
+name = "e2e-attested"
+vcpus = 1
+vcpu_type = "EPYC-v4"
+memory_mib = 512
+[firmware]
+ovmf = "$ovmf"
+[boot]
+kernel = "$kernel"
+initrd = "${INITRD:-$INITRAMFS}"
+append = "$append"
+[platform]
+product = "milan"
+trust_anchor = "${ANCHOR:-$work/sim-state/ark.pem}"
+simulated = true
+[channel]
+mode = "$mode"
+address = "$address"
+timeout_s = 120
+[sim]
+state_dir = "$work/sim-state"
+TOML
+	printf '%s\n' "$@" >>"$file"
+}
+start_sim() { # start_sim DEFINITION NAME
+	sock=$work/$2.sock
+	rm -f "$sock"
+	"$snpboot" snp-sim --vm-definition "$1" --socket "$sock" >"$work/$2.sim.log" 2>&1 &
+	sim_pid=$!
+	for _ in $(seq 600); do [ -S "$sock" ] && break; sleep 0.1; done
+}
+stop_sim() { kill "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null; }
+sim_args() { echo "-chardev socket,id=snpsim,path=$sock,reconnect=1 -device virtio-serial-pci -device virtserialport,chardev=snpsim,name=org.snpboot.sim"; }
+client() { # client NAME ARGS...: sets $client_rc, output in $work/NAME.client
+	local name=$1
+	shift
+	"$snpboot" client "$@" >"$work/$name.client" 2>&1 <&-
+	client_rc=$?
+}
+
+# ---- boot 1: the guest listens; refusals, a wrong key, then success ---------------
+port=$(free_port)
+append="$base_append"
+vmdef "$work/good.toml" "$append" "127.0.0.1:$port" connect
+start_sim "$work/good.toml" sim1
+check "snp-sim made its test PKI and serves" test -S "$sock"
+start_guest listen "$append" $(disk_args) -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:7443" \
+	-device virtio-net-pci,netdev=n0 $(sim_args)
+wait_console "channel: listening on port 7443" 120
+ok $? "guest waits for its owner"
+
+vmdef "$work/wrong-append.toml" "$append quiet" "127.0.0.1:$port" connect
+client wrong-measurement --vm-definition "$work/wrong-append.toml" --disk-key-file "$TEST_DISK_DIR/disk.key"
+ok "$([ $client_rc = 1 ]; echo $?)" "changed command line: attestation refused (exit $client_rc)"
+check "changed command line: MEASUREMENT named, expected vs got" grep -qE 'FAIL +MEASUREMENT' "$work/wrong-measurement.client"
+check "changed command line: the key was not sent" grep -q 'result: refused: the disk key was not sent' "$work/wrong-measurement.client"
+check "the client says loudly that the platform is simulated" grep -q 'WARNING: SIMULATED SNP PLATFORM' "$work/wrong-measurement.client"
+wait_console "the owner refused the attestation" 30
+ok $? "guest logged the refusal and kept waiting"
+
+"$snpboot" snp-sim --vm-definition "$work/good.toml" --state-dir "$work/other-root" --print-anchor >/dev/null 2>&1
+ANCHOR=$work/other-root/ark.pem vmdef "$work/other-root.toml" "$append" "127.0.0.1:$port" connect
+client other-root --vm-definition "$work/other-root.toml" --disk-key-file "$TEST_DISK_DIR/disk.key"
+ok "$([ $client_rc = 1 ]; echo $?)" "chain under another root: refused (exit $client_rc)"
+check "chain under another root: the chain check failed" grep -qE 'FAIL +certificate chain' "$work/other-root.client"
+
+head -c 64 /dev/urandom >"$work/wrong.key"
+client wrong-key --vm-definition "$work/good.toml" --disk-key-file "$work/wrong.key"
+ok "$([ $client_rc = 4 ]; echo $?)" "wrong disk key: verified, sent, the guest could not unlock (exit $client_rc)"
+check "wrong disk key: the guest asks for another attempt" grep -q 'result: unlock-failed-retry' "$work/wrong-key.client"
+
+client good --vm-definition "$work/good.toml" --disk-key-file "$TEST_DISK_DIR/disk.key"
+ok "$([ $client_rc = 0 ]; echo $?)" "right key: unlocked (exit $client_rc)"
+check "verdict VERIFIED with MEASUREMENT and REPORT_DATA checks" \
+	bash -c "grep -q 'verdict: VERIFIED' '$work/good.client' && grep -qE 'ok +MEASUREMENT' '$work/good.client' && grep -qE 'ok +REPORT_DATA' '$work/good.client'"
+check "result: unlocked" grep -q 'result: unlocked' "$work/good.client"
+wait_guest
+ok $qemu_rc "guest switched root and powered off (rc $qemu_rc)"
+check "second stage read the encrypted disk" has "$console" "second-stage: nonce=$nonce"
+check "the report came from the simulated platform, said loudly" grep -q 'SIMULATED' "$console"
+check "the key never appears on the console" lacks "$console" "$keyhex"
+check "the key never appears in client output" bash -c "! grep -qF '$keyhex' '$work'/*.client"
+stop_sim
+
+# ---- boot 2: the guest dials the owner ---------------------------------------------
+port=$(free_port)
+append="$base_append snpboot.channel.mode=connect snpboot.channel.owner_address=10.0.2.2:$port"
+vmdef "$work/dial.toml" "$append" "127.0.0.1:$port" listen
+start_sim "$work/dial.toml" sim2
+start_guest dial "$append" $(disk_args) -netdev user,id=n0 -device virtio-net-pci,netdev=n0 $(sim_args)
+client dial --vm-definition "$work/dial.toml" --disk-key-file "$TEST_DISK_DIR/disk.key"
+ok "$([ $client_rc = 0 ]; echo $?)" "guest dials the owner: unlocked (exit $client_rc)"
+wait_guest
+check "guest dials the owner: second stage up" has "$console" "second-stage: nonce=$nonce"
+stop_sim
+
+# ---- boot 3: the host launched with debug on and a tampered initrd -----------------
+port=$(free_port)
+append="$base_append"
+cp "$INITRAMFS" "$work/tampered.cpio.gz" && printf 'x' >>"$work/tampered.cpio.gz"
+INITRD=$work/tampered.cpio.gz vmdef "$work/host-launched.toml" "$append" "127.0.0.1:$port" connect \
+	'[policy]' 'debug = true'
+vmdef "$work/owner.toml" "$append" "127.0.0.1:$port" connect
+start_sim "$work/host-launched.toml" sim3
+start_guest tampered "$append" $(disk_args) -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:7443" \
+	-device virtio-net-pci,netdev=n0 $(sim_args)
+client tampered --vm-definition "$work/owner.toml" --disk-key-file "$TEST_DISK_DIR/disk.key"
+ok "$([ $client_rc = 1 ]; echo $?)" "debug policy and tampered initrd: refused (exit $client_rc)"
+check "tampered initrd: MEASUREMENT named" grep -qE 'FAIL +MEASUREMENT' "$work/tampered.client"
+check "debug policy: DEBUG named" grep -qE 'FAIL +POLICY.DEBUG' "$work/tampered.client"
+wait_console "the owner refused the attestation" 30
+ok $? "guest still alive after the refusal"
+stop_guest
+stop_sim
+done_testing
