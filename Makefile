@@ -140,7 +140,7 @@ $(TEST_INITRAMFS): $(BUILD)/musl-test/init $(INITRAMFS_INPUTS)
 
 # ---- demo ----------------------------------------------------------------------
 .PHONY: demo
-demo: $(TEST_INITRAMFS) $(KERNEL_STAMP)
+demo: $(INITRAMFS) $(SNPBOOT) $(KERNEL_STAMP)
 	BUILD=$(BUILD) scripts/demo.sh
 
 # ---- benchmarks -----------------------------------------------------------------

@@ -8,11 +8,13 @@
 #include "bytes.h"
 #include "commands.h"
 #include "measure.h"
+#include "vmdef.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: snpboot measure --ovmf FILE [--kernel FILE [--initrd FILE] [--append CMDLINE]]\n"
+		"usage: snpboot measure --vm-definition vm.toml [--output hex|base64|json]\n"
+		"       snpboot measure --ovmf FILE [--kernel FILE [--initrd FILE] [--append CMDLINE]]\n"
 		"                       [--vcpus N] [--vcpu-type TYPE | --vcpu-sig 0xSIG] [--vmm-type qemu|ec2]\n"
 		"                       [--guest-features 0xF] [--ovmf-hash HEX] [--output hex|base64|json]\n"
 		"                       [--allow-unmeasured-kernel]\n"
@@ -20,6 +22,8 @@ static void usage(FILE *out)
 		"Prints the SNP launch digest (the attestation report's MEASUREMENT) that the\n"
 		"AMD Secure Processor computes when QEMU (or EC2) launches this guest.\n"
 		"\n"
+		"  --vm-definition F  take firmware, kernel, initrd, append, vCPUs, type, VMM and\n"
+		"                     guest features from a VM definition (what the client expects)\n"
 		"  --ovmf FILE        OVMF firmware image (its GUID table and SEV metadata are read)\n"
 		"  --kernel FILE      kernel passed with -kernel (measured through the firmware's\n"
 		"                     SEV kernel-hashes table, QEMU kernel-hashes=on)\n"
@@ -80,7 +84,7 @@ static int parse_u64(const char *s, uint64_t *v)
 
 struct measure_args {
 	const char *ovmf, *kernel, *initrd, *append, *vcpu_type, *vcpu_sig, *vmm, *features, *ovmf_hash, *output;
-	const char *vcpus;
+	const char *vcpus, *vmdef;
 	int allow_unmeasured;
 };
 
@@ -96,7 +100,7 @@ static int parse_args(struct measure_args *a, int argc, char **argv)
 		{"--vcpus", &a->vcpus},       {"--vcpu-type", &a->vcpu_type},
 		{"--vcpu-sig", &a->vcpu_sig}, {"--vmm-type", &a->vmm},
 		{"--guest-features", &a->features}, {"--ovmf-hash", &a->ovmf_hash},
-		{"--output", &a->output},
+		{"--output", &a->output},     {"--vm-definition", &a->vmdef},
 	};
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--allow-unmeasured-kernel") == 0) {
@@ -148,6 +152,37 @@ static void print_digest(const uint8_t d[MEASURE_DIGEST_LEN], const char *format
 	}
 }
 
+/* The definition form: the same computation the client and snp-sim make. */
+static int measure_from_vmdef(const struct measure_args *a)
+{
+	static struct vmdef def; /* large: paths and buffers */
+	char err[VMDEF_ERR_LEN], hex[2 * MEASURE_DIGEST_LEN + 1], b64[80];
+	uint8_t d[MEASURE_DIGEST_LEN];
+	const char *output = a->output ? a->output : "hex";
+	if (a->ovmf || a->kernel || a->initrd || a->append || a->vcpus || a->vcpu_type || a->vcpu_sig || a->vmm ||
+	    a->features || a->ovmf_hash || a->allow_unmeasured) {
+		fprintf(stderr, "snpboot measure: --vm-definition takes everything from the definition; "
+				"only --output may be added\n");
+		return EXIT_USAGE;
+	}
+	if (strcmp(output, "hex") != 0 && strcmp(output, "base64") != 0 && strcmp(output, "json") != 0) {
+		fprintf(stderr, "snpboot measure: --output must be hex, base64 or json, not '%s'\n", output);
+		return EXIT_USAGE;
+	}
+	if (vmdef_load(a->vmdef, &def, err, sizeof err) != 0 || vmdef_measure(&def, d, err, sizeof err) != 0) {
+		fprintf(stderr, "snpboot measure: %s\n", err);
+		return EXIT_INPUT;
+	}
+	hex_encode(hex, d, sizeof d);
+	base64_encode(b64, d, sizeof d);
+	if (strcmp(output, "json") == 0)
+		printf("{\"vm\": \"%s\", \"measurement\": \"%s\", \"measurement_base64\": \"%s\"}\n", def.name,
+		       hex, b64);
+	else
+		printf("%s\n", strcmp(output, "base64") == 0 ? b64 : hex);
+	return EXIT_OK;
+}
+
 int cmd_measure(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)
@@ -158,8 +193,10 @@ int cmd_measure(int argc, char **argv)
 	struct measure_args a;
 	if (parse_args(&a, argc, argv) != 0)
 		return EXIT_USAGE;
+	if (a.vmdef)
+		return measure_from_vmdef(&a);
 	if (!a.ovmf) {
-		fprintf(stderr, "snpboot measure: --ovmf FILE is required (see --help)\n");
+		fprintf(stderr, "snpboot measure: --ovmf FILE or --vm-definition FILE is required (see --help)\n");
 		return EXIT_USAGE;
 	}
 	if ((a.initrd || a.append) && !a.kernel) {

@@ -10,6 +10,7 @@
 #include "bytes.h"
 #include "cmd_report.h"
 #include "commands.h"
+#include "vmdef.h"
 #include "file_io.h"
 #include "snp_verify.h"
 
@@ -23,6 +24,8 @@ static void usage(FILE *out)
 		"                             [--trust-anchor ARK] [--product milan|genoa|turin]\n"
 		"                             [--measurement HEX|any] [--report-data HEX|any]\n"
 		"                             [--host-data HEX] [--allow-debug] [--now SECONDS] [--json]\n"
+		"       snpboot report verify FILE --vm-definition vm.toml --report-data HEX|any\n"
+		"                             [--certs DIR | --cert-table FILE] [--now SECONDS] [--json]\n"
 		"\n"
 		"Verifies an SEV-SNP attestation report: report format; certificate chain\n"
 		"(pinned AMD root of the product, ASK, VCEK or VLEK, RSA-PSS, validity);\n"
@@ -43,6 +46,10 @@ static void usage(FILE *out)
 		"                       skips it (then nothing ties the report to a session)\n"
 		"  --host-data HEX      expected HOST_DATA (64 hex digits)\n"
 		"  --allow-debug        accept POLICY.DEBUG = 1\n"
+		"  --vm-definition F    take the trust anchor, product, policy and every expected\n"
+		"                       value (MEASUREMENT computed from its artifacts) from a VM\n"
+		"                       definition, as the client does; certificates default to\n"
+		"                       its [platform] certs\n"
 		"  --now SECONDS        check certificate validity at this Unix time (default: now)\n"
 		"  --json               print the verdict, every check and the report as JSON\n"
 		"\n"
@@ -53,6 +60,7 @@ static void usage(FILE *out)
 
 struct verify_args {
 	const char *file, *certs, *cert_table, *anchor, *product, *measurement, *report_data, *host_data, *now;
+	const char *vmdef;
 	int allow_debug, json;
 };
 
@@ -71,6 +79,7 @@ static int parse_args(struct verify_args *a, int argc, char **argv)
 		{"--report-data", &a->report_data},
 		{"--host-data", &a->host_data},
 		{"--now", &a->now},
+		{"--vm-definition", &a->vmdef},
 	};
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--allow-debug") == 0) {
@@ -109,7 +118,18 @@ static int parse_args(struct verify_args *a, int argc, char **argv)
 		}
 		a->file = argv[i];
 	}
-	if (!a->file || (!a->certs == !a->cert_table)) {
+	if (a->vmdef && (a->anchor || a->product || a->measurement || a->host_data || a->allow_debug)) {
+		fprintf(stderr, PROG ": --vm-definition sets the anchor, product, measurement, host data and policy; "
+				"do not give them too\n");
+		return -1;
+	}
+	if (a->vmdef && !a->report_data) {
+		fprintf(stderr, PROG ": with --vm-definition, --report-data HEX|any is required (a stored report's "
+				"binding belongs to a session this command did not see)\n");
+		return -1;
+	}
+	/* With a definition, its [platform] certs may stand in for both options. */
+	if (!a->file || (a->certs && a->cert_table) || (!a->vmdef && !a->certs && !a->cert_table)) {
 		fprintf(stderr, PROG ": need FILE and exactly one of --certs DIR or --cert-table FILE (see --help)\n");
 		return -1;
 	}
@@ -252,6 +272,29 @@ int cmd_report_verify(int argc, char **argv)
 	static struct snp_verify_policy pol;
 	if (parse_args(&a, argc, argv) || build_policy(&a, &pol))
 		return EXIT_USAGE;
+	if (a.vmdef) {
+		static struct vmdef def;
+		static struct snp_verify_policy from_def;
+		char derr[VMDEF_ERR_LEN];
+		if (vmdef_load(a.vmdef, &def, derr, sizeof derr) ||
+		    vmdef_to_policy(&def, &from_def, pol.report_data, derr, sizeof derr)) {
+			fprintf(stderr, PROG ": %s\n", derr);
+			return EXIT_INPUT;
+		}
+		vmdef_warn_if_simulated(stderr, PROG, &def);
+		/* The session binding is the command line's; everything else the definition's. */
+		from_def.now = pol.now;
+		from_def.has_report_data = pol.has_report_data;
+		from_def.waive = (from_def.waive & ~SNP_WAIVE_REPORT_DATA) | (pol.waive & SNP_WAIVE_REPORT_DATA);
+		pol = from_def;
+		if (!a.certs && !a.cert_table) {
+			if (!def.certs[0]) {
+				fprintf(stderr, PROG ": give --certs or --cert-table, or [platform] certs in %s\n", a.vmdef);
+				return EXIT_USAGE;
+			}
+			a.certs = def.certs;
+		}
+	}
 
 	int rc = EXIT_INPUT;
 	struct amd_certdir cd = {0};
@@ -259,7 +302,7 @@ int cmd_report_verify(int argc, char **argv)
 	uint8_t *anchor = NULL;
 	size_t anchor_len = 0, report_len = 0;
 	struct amd_certs certs;
-	if (a.anchor) {
+	if (a.anchor && !a.vmdef) {
 		if (amd_certdir_read_cert(a.anchor, &anchor, &anchor_len, err, sizeof err)) {
 			fprintf(stderr, PROG ": --trust-anchor: %s\n", err);
 			goto out;

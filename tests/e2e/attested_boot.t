@@ -99,6 +99,8 @@ ok "$([ $client_rc = 0 ]; echo $?)" "right key: unlocked (exit $client_rc)"
 check "verdict VERIFIED with MEASUREMENT and REPORT_DATA checks" \
 	bash -c "grep -q 'verdict: VERIFIED' '$work/good.client' && grep -qE 'ok +MEASUREMENT' '$work/good.client' && grep -qE 'ok +REPORT_DATA' '$work/good.client'"
 check "result: unlocked" grep -q 'result: unlocked' "$work/good.client"
+m=$("$snpboot" measure --vm-definition "$work/good.toml")
+check "snpboot measure --vm-definition predicts the verified MEASUREMENT" grep -qE "ok +MEASUREMENT +$m" "$work/good.client"
 wait_guest
 ok $qemu_rc "guest switched root and powered off (rc $qemu_rc)"
 check "second stage read the encrypted disk" has "$console" "second-stage: nonce=$nonce"
