@@ -20,8 +20,9 @@ base_append="console=ttyS0 panic=-1 loglevel=4 snpboot.attestation.provider=sim 
 
 # vmdef FILE APPEND ADDRESS MODE [extra TOML lines]: a VM definition.
 vmdef() {
-	local file=$1 append=$2 address=$3 mode=$4
+	local file=$1 append=$2 address=$3 mode=$4 owner_line=
 	shift 4
+	[ -n "${OWNER_KEY:-}" ] && owner_line="owner_key = \"$OWNER_KEY\""
 	cat >"$file" <<TOML
 [vm]
 name = "e2e-attested"
@@ -42,6 +43,7 @@ simulated = true
 mode = "$mode"
 address = "$address"
 timeout_s = 120
+$owner_line
 [sim]
 state_dir = "$work/sim-state"
 TOML
@@ -73,6 +75,21 @@ start_guest listen "$append" $(disk_args) -netdev "user,id=n0,hostfwd=tcp:127.0.
 	-device virtio-net-pci,netdev=n0 $(sim_args)
 wait_console "channel: listening on port 7443" 120
 ok $? "guest waits for its owner"
+
+# Broken peers: garbage instead of a TLS handshake, and a peer that hangs up.
+python3 - "$port" <<'PY'
+import socket, sys, time
+for payload in (b"\x16\x03\x01\xff\xffGARBAGE" * 50, b""):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+    if payload:
+        s.sendall(payload)
+    time.sleep(0.3)
+    s.close()
+PY
+wait_console "channel: " 5
+sleep 2
+check "garbage and hang-ups are logged, the guest keeps waiting" bash -c \
+	"grep -c 'snpboot: warning: channel: ' '$console' | grep -qv '^0$' && ! grep -q 'giving up' '$console'"
 
 vmdef "$work/wrong-append.toml" "$append quiet" "127.0.0.1:$port" connect
 client wrong-measurement --vm-definition "$work/wrong-append.toml" --disk-key-file "$TEST_DISK_DIR/disk.key"
@@ -109,14 +126,25 @@ check "the key never appears on the console" lacks "$console" "$keyhex"
 check "the key never appears in client output" bash -c "! grep -qF '$keyhex' '$work'/*.client"
 stop_sim
 
-# ---- boot 2: the guest dials the owner ---------------------------------------------
+# ---- boot 2: the guest dials the owner, and only a pinned owner key is accepted ---
+owner_key() { # owner_key FILE: a P-384 key (PKCS#8 PEM); prints its SPKI SHA-256
+	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$1" 2>/dev/null
+	openssl pkey -in "$1" -pubout -outform DER | sha256sum | cut -c1-64
+}
+pin=$(owner_key "$work/owner.pem")
+owner_key "$work/intruder.pem" >/dev/null
 port=$(free_port)
-append="$base_append snpboot.channel.mode=connect snpboot.channel.owner_address=10.0.2.2:$port"
-vmdef "$work/dial.toml" "$append" "127.0.0.1:$port" listen
+append="$base_append snpboot.channel.mode=connect snpboot.channel.owner_address=10.0.2.2:$port snpboot.channel.owner_key_sha256=$pin"
+OWNER_KEY=$work/owner.pem vmdef "$work/dial.toml" "$append" "127.0.0.1:$port" listen
+sed "s|owner.pem|intruder.pem|" "$work/dial.toml" >"$work/intruder.toml"
 start_sim "$work/dial.toml" sim2
 start_guest dial "$append" $(disk_args) -netdev user,id=n0 -device virtio-net-pci,netdev=n0 $(sim_args)
+client intruder --vm-definition "$work/intruder.toml" --disk-key-file "$TEST_DISK_DIR/disk.key"
+ok "$([ $client_rc = 5 ]; echo $?)" "owner pinning: another owner key is refused in the handshake (exit $client_rc)"
+check "owner pinning: the guest names the unpinned key" grep -q 'is not one of the 1 pinned keys' "$console"
 client dial --vm-definition "$work/dial.toml" --disk-key-file "$TEST_DISK_DIR/disk.key"
-ok "$([ $client_rc = 0 ]; echo $?)" "guest dials the owner: unlocked (exit $client_rc)"
+ok "$([ $client_rc = 0 ]; echo $?)" "guest dials the pinned owner: unlocked (exit $client_rc)"
+check "owner pinning: the guest saw the pinned key" has "$console" "owner key pinned and matched"
 wait_guest
 check "guest dials the owner: second stage up" has "$console" "second-stage: nonce=$nonce"
 stop_sim
