@@ -9,6 +9,21 @@ TEST_INITRAMFS=$BUILD/test/initramfs-test.cpio.gz
 TEST_DISK_DIR=$BUILD/test/disk
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-300}
 
+# Per-test timeout: a hung test fails with a message instead of hanging the
+# whole run (E2E_TEST_TIMEOUT seconds, default 900). The watchdog ends the
+# test's process group, QEMU included, and says so in TAP.
+E2E_TEST_TIMEOUT=${E2E_TEST_TIMEOUT:-900}
+(
+	sleep "$E2E_TEST_TIMEOUT" </dev/null >/dev/null 2>&1 # must not hold the TAP pipe open
+	echo "not ok 999 - $(basename "$0") timed out after $E2E_TEST_TIMEOUT s (logs in $E2E_LOGS)"
+	me=$BASHPID # outside $(...), whose subshell has its own
+	kids=$(pgrep -P $$ | grep -vx "$me")
+	kill -KILL $$ 2>/dev/null # first, so the test cannot carry on; TERM would wait
+	[ -n "$kids" ] && kill -TERM $kids 2>/dev/null
+) &
+e2e_watchdog=$!
+trap 'pkill -P $e2e_watchdog 2>/dev/null; kill $e2e_watchdog 2>/dev/null' EXIT
+
 t_count=0
 t_failed=0
 t_name=$(basename "$0" .t)
