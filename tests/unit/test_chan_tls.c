@@ -383,12 +383,12 @@ static void test_deadlines(void)
 	run_misbehaving(SILENT, 300, &r);
 	ok(r.rc < 0, "guest: a silent peer in the handshake times out");
 	is_str(r.err, "timed out after 300 ms waiting for the peer during the TLS handshake", "  message");
-	ok(r.elapsed_ms >= 295 && r.elapsed_ms < 900, "  after about 300 ms (%ld ms)", r.elapsed_ms);
+	ok(r.elapsed_ms >= 295 && r.elapsed_ms < 5000, "  after about 300 ms (%ld ms)", r.elapsed_ms);
 
 	run_misbehaving(SILENT_AFTER_HANDSHAKE, 300, &r);
 	ok(r.rc < 0, "guest: a peer silent after the handshake times out");
 	is_str(r.err, "waiting for a frame: timed out after 300 ms waiting for the peer while receiving", "  message");
-	ok(r.elapsed_ms >= 295 && r.elapsed_ms < 900, "  after about 300 ms (%ld ms)", r.elapsed_ms);
+	ok(r.elapsed_ms >= 295 && r.elapsed_ms < 5000, "  after about 300 ms (%ld ms)", r.elapsed_ms);
 
 	/* The owner's side: a "guest" that accepts the connection and never answers. */
 	int sv[2];
