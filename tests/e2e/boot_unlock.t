@@ -43,4 +43,14 @@ check "static: static address configured" grep -qE 'net: .*10\.0\.2\.15/24.*stat
 check "static: second stage read the encrypted data" has "$console" "second-stage: nonce=$nonce"
 check "static: init got its arguments" has "$console" "second-stage: args=hello world"
 check "static: root found by LUKS UUID" has "$console" "unlock: root device UUID=$uuid is /dev/vda"
+# 3. A GPT disk: the root is partition 1, found by its PARTUUID from the GPT.
+tests/e2e/lib/make-gpt-disk.sh "$TEST_DISK_DIR/disk.img" "$E2E_LOGS/$t_name/gpt.img"
+partuuid=$(cat "$E2E_LOGS/$t_name/gpt.img.partuuid")
+start_key_server "$TEST_DISK_DIR/disk.key"
+boot_guest gpt "snpboot_test.key_server=10.0.2.2:$key_port snpboot.root.device=PARTUUID=$partuuid" \
+	-drive "file=$E2E_LOGS/$t_name/gpt.img,if=virtio,format=raw,snapshot=on"
+stop_key_server
+ok $qemu_rc "gpt: guest powered off by itself (rc $qemu_rc)"
+check "gpt: root found by PARTUUID as partition 1" has "$console" "unlock: root device PARTUUID=$partuuid is /dev/vda1"
+check "gpt: second stage read the encrypted data" has "$console" "second-stage: nonce=$nonce"
 done_testing
