@@ -149,7 +149,7 @@ $(BUILD)/bench/bench_lib: bench/bench_lib.c $(BUILD)/host/libsnpboot.a
 	$(call quiet,LD,$@)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
 .PHONY: bench
-bench: $(BUILD)/bench/bench_lib $(INITRAMFS)
+bench: $(BUILD)/bench/bench_lib $(INITRAMFS) $(TEST_INITRAMFS) $(BUILD)/test/disk/disk.img $(KERNEL_STAMP)
 	BUILD=$(BUILD) scripts/bench.sh
 
 # Tests last: they name the images and tools defined above.

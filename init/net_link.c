@@ -447,9 +447,11 @@ int link_wait_running(struct nl_conn *nl, const char *name, uint32_t timeout_ms,
 				set_up_index = pk.best.ifindex;
 				continue; /* read the new state at once */
 			}
-			/* IFF_RUNNING is the kernel's "operstate UP or UNKNOWN": carrier
-			 * for real NICs, always for drivers that never report it. */
-			if ((pk.best.flags & IFF_UP) && (pk.best.flags & IFF_RUNNING)) {
+			/* IFF_LOWER_UP is the driver's carrier, set at once. IFF_RUNNING
+			 * (operstate UP or UNKNOWN) follows it only after the kernel's
+			 * linkwatch delay (up to a second, measured by make bench), but it
+			 * is the only sign from drivers that never report carrier. */
+			if ((pk.best.flags & IFF_UP) && (pk.best.flags & (IFF_LOWER_UP | IFF_RUNNING))) {
 				rc = 0;
 				break;
 			}

@@ -106,6 +106,11 @@ client other-root --vm-definition "$work/other-root.toml" --disk-key-file "$TEST
 ok "$([ $client_rc = 1 ]; echo $?)" "chain under another root: refused (exit $client_rc)"
 check "chain under another root: the chain check failed" grep -qE 'FAIL +certificate chain' "$work/other-root.client"
 
+vmdef "$work/min-tcb.toml" "$append" "127.0.0.1:$port" connect '[expect]' 'min_tcb = { bootloader = 3, tee = 0, snp = 9, microcode = 115 }'
+client min-tcb --vm-definition "$work/min-tcb.toml" --disk-key-file "$TEST_DISK_DIR/disk.key"
+ok "$([ $client_rc = 1 ]; echo $?)" "TCB below the definition's minimum: refused (exit $client_rc)"
+check "TCB below minimum: the SNP component is named" grep -qiE 'FAIL +.*tcb.*snp' "$work/min-tcb.client"
+
 head -c 64 /dev/urandom >"$work/wrong.key"
 client wrong-key --vm-definition "$work/good.toml" --disk-key-file "$work/wrong.key"
 ok "$([ $client_rc = 4 ]; echo $?)" "wrong disk key: verified, sent, the guest could not unlock (exit $client_rc)"

@@ -22,7 +22,15 @@ E2E_TEST_TIMEOUT=${E2E_TEST_TIMEOUT:-900}
 	[ -n "$kids" ] && kill -TERM $kids 2>/dev/null
 ) &
 e2e_watchdog=$!
-trap 'pkill -P $e2e_watchdog 2>/dev/null; kill $e2e_watchdog 2>/dev/null' EXIT
+# Kill the watchdog before its sleep, or bash reports "Terminated" on stderr.
+e2e_stop_watchdog() {
+	local sleeper
+	sleeper=$(pgrep -P "$e2e_watchdog")
+	kill -KILL "$e2e_watchdog" 2>/dev/null
+	[ -n "$sleeper" ] && kill "$sleeper" 2>/dev/null
+	return 0
+}
+trap e2e_stop_watchdog EXIT
 
 t_count=0
 t_failed=0
