@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bytes.h"
+#include "cli_opt.h"
 #include "commands.h"
 #include "idblock.h"
 #include "idblock_key.h"
@@ -46,21 +47,6 @@ struct idblock_args {
 	int generate;
 };
 
-static const char *opt_value(int argc, char **argv, int *i, const char *name, int *missing)
-{
-	size_t n = strlen(name);
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = 1;
-		return NULL;
-	}
-	return argv[++*i];
-}
 
 static int parse_args(struct idblock_args *a, int argc, char **argv)
 {
@@ -81,7 +67,7 @@ static int parse_args(struct idblock_args *a, int argc, char **argv)
 		}
 		int matched = 0, missing = 0;
 		for (size_t j = 0; j < sizeof opts / sizeof opts[0] && !matched; j++) {
-			const char *v = opt_value(argc, argv, &i, opts[j].name, &missing);
+			const char *v = cli_opt_value(argc, argv, &i, opts[j].name, &missing);
 			if (missing) {
 				fprintf(stderr, "idblock-generator: %s needs a value\n", opts[j].name);
 				return -1;
@@ -103,18 +89,6 @@ static int parse_args(struct idblock_args *a, int argc, char **argv)
 	return 0;
 }
 
-static int parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-	if (!*s || *s == '-')
-		return -1;
-	errno = 0;
-	unsigned long long x = strtoull(s, &end, 0);
-	if (errno || *end)
-		return -1;
-	*v = x;
-	return 0;
-}
 
 static int parse_hex_field(uint8_t *out, size_t len, const char *value, const char *opt)
 {
@@ -202,13 +176,13 @@ int cmd_idblock(int argc, char **argv)
 	    (a.image_id && parse_hex_field(b.image_id, sizeof b.image_id, a.image_id, "--image-id") != 0))
 		return EXIT_USAGE;
 	if (a.guest_svn) {
-		if (parse_u64(a.guest_svn, &v) != 0 || v > 0xffffffffu) {
+		if (cli_parse_u64(a.guest_svn, &v) != 0 || v > 0xffffffffu) {
 			fprintf(stderr, "idblock-generator: --guest-svn '%s' is not a 32-bit number\n", a.guest_svn);
 			return EXIT_USAGE;
 		}
 		b.guest_svn = (uint32_t)v;
 	}
-	if (a.policy && parse_u64(a.policy, &b.policy) != 0) {
+	if (a.policy && cli_parse_u64(a.policy, &b.policy) != 0) {
 		fprintf(stderr, "idblock-generator: --policy '%s' is not a number\n", a.policy);
 		return EXIT_USAGE;
 	}

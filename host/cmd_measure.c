@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "cli_opt.h"
 #include "commands.h"
 #include "measure.h"
 #include "vmdef.h"
@@ -52,35 +53,7 @@ static void usage(FILE *out)
 		"Exit status: 0 ok, 1 refused (e.g. kernel not measurable), 2 usage, 3 bad input file.\n");
 }
 
-/* "--name value" or "--name=value"; advances *i past the value. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name, int *missing)
-{
-	size_t n = strlen(name);
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = 1;
-		return NULL;
-	}
-	return argv[++*i];
-}
 
-static int parse_u64(const char *s, uint64_t *v)
-{
-	char *end;
-	if (!*s || *s == '-')
-		return -1;
-	errno = 0;
-	unsigned long long x = strtoull(s, &end, 0);
-	if (errno || *end)
-		return -1;
-	*v = x;
-	return 0;
-}
 
 struct measure_args {
 	const char *ovmf, *kernel, *initrd, *append, *vcpu_type, *vcpu_sig, *vmm, *features, *ovmf_hash, *output;
@@ -109,7 +82,7 @@ static int parse_args(struct measure_args *a, int argc, char **argv)
 		}
 		int matched = 0, missing = 0;
 		for (size_t j = 0; j < sizeof opts / sizeof opts[0] && !matched; j++) {
-			const char *v = opt_value(argc, argv, &i, opts[j].name, &missing);
+			const char *v = cli_opt_value(argc, argv, &i, opts[j].name, &missing);
 			if (missing) {
 				fprintf(stderr, "snpboot measure: %s needs a value\n", opts[j].name);
 				return -1;
@@ -215,7 +188,7 @@ int cmd_measure(int argc, char **argv)
 				  .allow_unmeasured_kernel = a.allow_unmeasured};
 	uint64_t v;
 	if (a.vcpus) {
-		if (parse_u64(a.vcpus, &v) != 0 || v == 0 || v > MEASURE_MAX_VCPUS) {
+		if (cli_parse_u64(a.vcpus, &v) != 0 || v == 0 || v > MEASURE_MAX_VCPUS) {
 			fprintf(stderr, "snpboot measure: --vcpus '%s' is not a number in 1..%u\n", a.vcpus,
 				MEASURE_MAX_VCPUS);
 			return EXIT_USAGE;
@@ -227,7 +200,7 @@ int cmd_measure(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (a.vcpu_sig) {
-		if (parse_u64(a.vcpu_sig, &v) != 0 || v > 0xffffffffu) {
+		if (cli_parse_u64(a.vcpu_sig, &v) != 0 || v > 0xffffffffu) {
 			fprintf(stderr, "snpboot measure: --vcpu-sig '%s' is not a 32-bit number\n", a.vcpu_sig);
 			return EXIT_USAGE;
 		}
@@ -240,7 +213,7 @@ int cmd_measure(int argc, char **argv)
 		fprintf(stderr, "snpboot measure: --vmm-type must be qemu or ec2, not '%s'\n", a.vmm);
 		return EXIT_USAGE;
 	}
-	if (a.features && (parse_u64(a.features, &f.guest_features) != 0 ||
+	if (a.features && (cli_parse_u64(a.features, &f.guest_features) != 0 ||
 			   !(f.guest_features & MEASURE_FEATURE_SNP_ACTIVE))) {
 		fprintf(stderr, "snpboot measure: --guest-features '%s' is not a number with bit 0 (SNPActive) set\n",
 			a.features);

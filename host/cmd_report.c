@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_opt.h"
 #include "commands.h"
 #include "file_io.h"
 
@@ -38,21 +39,6 @@ static void show_usage(FILE *out)
 		"Exit status: 0 shown, 2 usage, 3 unreadable or malformed report.\n");
 }
 
-const char *report_opt_value(int argc, char **argv, int *i, const char *name, int *missing)
-{
-	size_t n = strlen(name);
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0')
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = 1;
-		return NULL;
-	}
-	return argv[++*i];
-}
 
 int report_parse_product(const char *s, enum snp_product *p)
 {
@@ -89,7 +75,7 @@ int cmd_report_show(int argc, char **argv)
 			return EXIT_OK;
 		} else if (strcmp(argv[i], "--json") == 0) {
 			json = 1;
-		} else if ((v = report_opt_value(argc, argv, &i, "--product", &missing)) || missing) {
+		} else if ((v = cli_opt_value(argc, argv, &i, "--product", &missing)) || missing) {
 			if (missing) {
 				fprintf(stderr, REPORT_PROG " show: --product needs a value\n");
 				return EXIT_USAGE;

@@ -14,9 +14,6 @@
 int cmd_report_show(int argc, char **argv);
 int cmd_report_verify(int argc, char **argv);
 
-/* "--name value" or "--name=value": the value (advancing *i), or NULL if
- * argv[*i] is not this option; *missing set if the value is absent. */
-const char *report_opt_value(int argc, char **argv, int *i, const char *name, int *missing);
 /* --product milan|genoa|turin; -1 with a message if unknown. */
 int report_parse_product(const char *s, enum snp_product *p);
 /* Writes s as a JSON string literal (quotes and escapes). */

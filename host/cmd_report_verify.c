@@ -8,6 +8,7 @@
 
 #include "amd_certdir.h"
 #include "bytes.h"
+#include "cli_opt.h"
 #include "cmd_report.h"
 #include "commands.h"
 #include "vmdef.h"
@@ -92,7 +93,7 @@ static int parse_args(struct verify_args *a, int argc, char **argv)
 		}
 		int matched = 0, missing = 0;
 		for (size_t j = 0; j < sizeof opts / sizeof opts[0] && !matched; j++) {
-			const char *v = report_opt_value(argc, argv, &i, opts[j].name, &missing);
+			const char *v = cli_opt_value(argc, argv, &i, opts[j].name, &missing);
 			if (missing) {
 				fprintf(stderr, PROG ": %s needs a value\n", opts[j].name);
 				return -1;
