@@ -43,7 +43,7 @@ static const char usage_text[] =
 	"TLS session), and only then sends the disk key. Prints every check with\n"
 	"expected and got, then the guest's unlock result.\n"
 	"\n"
-	"  --vm-definition FILE  the VM definition (see config/default-vm-config.toml)\n"
+	"  --vm-definition FILE  the VM definition (every key is documented in lib/vmdef.h)\n"
 	"  --disk-key-file FILE  the disk key (raw bytes, at most 512); should be mode 0600\n"
 	"  --disk-key-env VAR    the disk key from an environment variable instead\n"
 	"  --connect HOST:PORT   dial the guest (default: the definition's [channel])\n"
