@@ -21,6 +21,10 @@
 #include "clock.h"
 #include "log.h"
 
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000 /* linux/if.h; musl's net/if.h has it, glibc's does not */
+#endif
+
 /* How long one request may wait for its ACK. The kernel answers in
  * microseconds; this only bounds a wedged kernel or a lost message. */
 #define NL_REPLY_TIMEOUT_MS 3000u
