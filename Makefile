@@ -61,11 +61,6 @@ $(BUILD)/musl/obj/%.o: %.c $(MUSL_DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(call quiet,CC,$@)
 	$(Q)$(MUSL_CC) $(MUSL_CFLAGS) -MMD -MP -c $< -o $@
-# The test-only key source is compiled with its own flag into its own object tree.
-$(BUILD)/musl-test/obj/%.o: %.c $(MUSL_DEPS_STAMP)
-	@mkdir -p $(@D)
-	$(call quiet,CC,$@)
-	$(Q)$(MUSL_CC) $(MUSL_CFLAGS) -DSNPBOOT_TEST_KEYSOURCE=1 -MMD -MP -c $< -o $@
 
 objs = $(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$(2))
 
@@ -115,15 +110,14 @@ help:
 
 .PHONY: clean distclean
 clean:
-	rm -rf $(BUILD)/host $(BUILD)/asan $(BUILD)/musl $(BUILD)/musl-test $(BUILD)/initramfs $(BUILD)/test
+	rm -rf $(BUILD)/host $(BUILD)/asan $(BUILD)/musl $(BUILD)/initramfs $(BUILD)/test
 distclean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/host/obj $(BUILD)/asan/obj $(BUILD)/musl/obj $(BUILD)/musl-test/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/host/obj $(BUILD)/asan/obj $(BUILD)/musl/obj -name '*.d' 2>/dev/null)
 
 # ---- initramfs ------------------------------------------------------------------
 INITRAMFS := $(BUILD)/initramfs.cpio.gz
-TEST_INITRAMFS := $(BUILD)/test/initramfs-test.cpio.gz
 INITRAMFS_INPUTS := $(SNPBOOT) $(KERNEL_STAMP) $(MUSL_DEPS_STAMP) config/boot.toml kmods.list \
 	scripts/mkinitramfs.sh $(shell find rootfs-skel -type f)
 mkinitramfs = scripts/mkinitramfs.sh --init $(1) --cryptsetup $(DEPS_MUSL)/bin/cryptsetup --snpboot $(SNPBOOT) \
@@ -133,10 +127,6 @@ mkinitramfs = scripts/mkinitramfs.sh --init $(1) --cryptsetup $(DEPS_MUSL)/bin/c
 initramfs: $(INITRAMFS)
 $(INITRAMFS): $(BUILD)/musl/init $(INITRAMFS_INPUTS)
 	$(call mkinitramfs,$<,$@)
-# Test images only: same contents, but /init has the INSECURE test key source.
-$(TEST_INITRAMFS): $(BUILD)/musl-test/init $(INITRAMFS_INPUTS)
-	@mkdir -p $(@D)
-	$(call mkinitramfs,$<,$@) --allow-test-keysource
 
 # ---- demo ----------------------------------------------------------------------
 .PHONY: demo
@@ -149,7 +139,7 @@ $(BUILD)/bench/bench_lib: bench/bench_lib.c $(BUILD)/host/libsnpboot.a
 	$(call quiet,LD,$@)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
 .PHONY: bench
-bench: $(BUILD)/bench/bench_lib $(INITRAMFS) $(TEST_INITRAMFS) $(BUILD)/test/disk/disk.img $(KERNEL_STAMP)
+bench: $(BUILD)/bench/bench_lib $(INITRAMFS) $(SNPBOOT) $(BUILD)/test/disk/disk.img $(KERNEL_STAMP)
 	BUILD=$(BUILD) scripts/bench.sh
 
 # Tests last: they name the images and tools defined above.

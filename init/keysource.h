@@ -1,7 +1,6 @@
-/* Where the disk key comes from. Production builds get it only from the owner
- * over the attested channel. A test-only source exists for the end-to-end
- * tests of the boot flow; it is compiled in only with SNPBOOT_TEST_KEYSOURCE,
- * and `make initramfs` refuses an /init that contains it. */
+/* Where the disk key comes from: only the owner, over the attested channel
+ * (keysource_attested.c). The interface keeps the boot flow in main.c apart
+ * from the protocol. */
 #ifndef SNPBOOT_INIT_KEYSOURCE_H
 #define SNPBOOT_INIT_KEYSOURCE_H
 

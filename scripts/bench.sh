@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: prints a table where each figure is a ratio against a baseline
 # measured in the same run, and keeps the table in build/bench/ for later runs.
-# Needs, besides what the bench target builds: build/test/initramfs-test.cpio.gz
-# and build/test/disk/disk.img (the QEMU boots of scripts/bench_boot.sh).
+# The QEMU boots of scripts/bench_boot.sh use the production image with snp-sim
+# and `snpboot client`, and the e2e test disk (build/test/disk/disk.img).
 # About 2 minutes here (2 cores), most of it QEMU (TCG) boots, one at a time.
 #   BENCH_QUICK=1  one timed boot per image instead of the median of 3, and
 #                  the RAM bisection to 16 MiB instead of 1 MiB (about 1 min);
@@ -62,7 +62,7 @@ echo "  of which cryptsetup|$(gz "$stage/sbin/cryptsetup")|bytes|$total|$(awk -v
 echo "  of which modules|$(gz "$stage/lib/modules")|bytes|$total|$(awk -v a="$(gz "$stage/lib/modules")" -v b="$total" 'BEGIN{printf "%.3f", a/b}')" >>"$rows"
 rm -rf "$stage"
 
-# 4. Boots in QEMU: snpboot's test image vs a busybox-shell first stage doing
+# 4. Boots in QEMU: snpboot's image (attested via snp-sim) vs a busybox-shell first stage doing
 #    the same steps (boot time, /init time, PID 1 peak RSS, smallest RAM).
 scripts/bench_boot.sh >>"$rows"
 

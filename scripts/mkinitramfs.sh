@@ -4,15 +4,11 @@
 # normalised modes, gzip without name/time), because the owner predicts the
 # SNP measurement from them.
 #   mkinitramfs.sh --init F --cryptsetup F --snpboot F --modules-dir D --kmods F
-#                  --config F --skel D --out F.cpio.gz [--allow-test-keysource]
-# An /init built with the INSECURE test key source is refused unless
-# --allow-test-keysource is given (only the test images' rule does that).
+#                  --config F --skel D --out F.cpio.gz
 set -euo pipefail
-allow_test_keysource=0
 : "${SOURCE_DATE_EPOCH:?SOURCE_DATE_EPOCH must be set}"
 while [ $# -gt 0 ]; do
 	case $1 in
-	--allow-test-keysource) allow_test_keysource=1; shift; continue ;;
 	--init) init=$2 ;;
 	--cryptsetup) cryptsetup=$2 ;;
 	--snpboot) snpboot=$2 ;;
@@ -25,10 +21,6 @@ while [ $# -gt 0 ]; do
 	esac
 	shift 2
 done
-if [ "$allow_test_keysource" = 0 ] && grep -q SNPBOOT-INSECURE-TEST-KEYSOURCE "$init"; then
-	echo "mkinitramfs: refusing $init: it contains the INSECURE test key source (test builds only)" >&2
-	exit 1
-fi
 staging=$out.staging
 rm -rf "$staging"
 mkdir -p "$staging"/{dev,proc,sys,run,newroot,sbin,etc/snpboot}

@@ -9,15 +9,14 @@ rm -f "$log/failed" "$log"/*.tidy
 srcs=$(git ls-files -- 'init/*.c' 'lib/*.c' 'host/*.c' 2>/dev/null || ls init/*.c lib/*.c host/*.c)
 flags="-std=c11 -D_GNU_SOURCE -Ilib -Iinit -Ihost"
 
-# keysource_test.c is compiled only in test builds, with its define.
 cppcheck --quiet --std=c11 --enable=warning,portability,performance --inline-suppr --error-exitcode=1 \
-	-D_GNU_SOURCE -DSNPBOOT_TEST_KEYSOURCE -Ilib -Iinit -Ihost --suppress=missingIncludeSystem \
+	-D_GNU_SOURCE -Ilib -Iinit -Ihost --suppress=missingIncludeSystem \
 	$srcs >"$log/cppcheck.log" 2>&1
 if [ $? = 0 ]; then echo "ok 1 - cppcheck: no findings"; else
 	echo "not ok 1 - cppcheck findings:"; sed 's/^/# /' "$log/cppcheck.log" | head -40; fi
 
 printf '%s\n' $srcs | xargs -P2 -I{} sh -c \
-	"clang-tidy --quiet {} -- $flags -DSNPBOOT_TEST_KEYSOURCE >'$log/'\$(echo {} | tr / _).tidy 2>&1 || echo {} >>'$log/failed'" 
+	"clang-tidy --quiet {} -- $flags >'$log/'\$(echo {} | tr / _).tidy 2>&1 || echo {} >>'$log/failed'" 
 if [ ! -s "$log/failed" ]; then echo "ok 2 - clang-tidy: no findings ($(echo $srcs | wc -w) files)"; else
 	echo "not ok 2 - clang-tidy findings in: $(tr '\n' ' ' <"$log/failed")"
 	cat "$log"/*.tidy | grep -A2 -E 'warning:|error:' | head -60 | sed 's/^/# /'

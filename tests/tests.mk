@@ -4,7 +4,7 @@
 TEST_DISK := $(BUILD)/test/disk/disk.img
 E2E_TESTS := $(sort $(wildcard tests/e2e/*.t))
 include tests/fuzz/fuzz.mk
-E2E_ASSETS := $(TEST_INITRAMFS) $(TEST_DISK) $(KERNEL_STAMP) $(INITRAMFS)
+E2E_ASSETS := $(TEST_DISK) $(KERNEL_STAMP) $(INITRAMFS)
 
 $(TEST_DISK): tests/e2e/lib/make-test-disk.sh tests/e2e/lib/second-stage-init | $(DEPS_STAMP)
 	tests/e2e/lib/make-test-disk.sh $(@D)

@@ -9,62 +9,6 @@
 # guest itself boots through SeaBIOS); kernel, initrd and command line are the
 # real ones, so changing any of them changes MEASUREMENT.
 . "$(dirname "$0")/lib/e2e.sh"
-work=$(realpath "$E2E_LOGS/$t_name")
-snpboot=$(realpath "$BUILD/host/snpboot")
-INITRAMFS=$(realpath "$BUILD/initramfs.cpio.gz")
-kernel=$(realpath "$KERNEL")
-ovmf=$(realpath ../shared/testvectors/measurement/ovmf_AmdSev_suffix.bin)
-nonce=$(cat "$TEST_DISK_DIR/nonce")
-keyhex=$(od -An -tx1 "$TEST_DISK_DIR/disk.key" | tr -d ' \n')
-base_append="console=ttyS0 panic=-1 loglevel=4 snpboot.attestation.provider=sim snpboot.failure.retries=0"
-
-# vmdef FILE APPEND ADDRESS MODE [extra TOML lines]: a VM definition.
-vmdef() {
-	local file=$1 append=$2 address=$3 mode=$4 owner_line=
-	shift 4
-	[ -n "${OWNER_KEY:-}" ] && owner_line="owner_key = \"$OWNER_KEY\""
-	cat >"$file" <<TOML
-[vm]
-name = "e2e-attested"
-vcpus = 1
-vcpu_type = "EPYC-v4"
-memory_mib = 512
-[firmware]
-ovmf = "$ovmf"
-[boot]
-kernel = "$kernel"
-initrd = "${INITRD:-$INITRAMFS}"
-append = "$append"
-[platform]
-product = "milan"
-trust_anchor = "${ANCHOR:-$work/sim-state/ark.pem}"
-simulated = true
-[channel]
-mode = "$mode"
-address = "$address"
-timeout_s = 120
-$owner_line
-[sim]
-state_dir = "$work/sim-state"
-TOML
-	printf '%s\n' "$@" >>"$file"
-}
-start_sim() { # start_sim DEFINITION NAME
-	sock=$work/$2.sock
-	rm -f "$sock"
-	"$snpboot" snp-sim --vm-definition "$1" --socket "$sock" >"$work/$2.sim.log" 2>&1 &
-	sim_pid=$!
-	for _ in $(seq 600); do [ -S "$sock" ] && break; sleep 0.1; done
-}
-stop_sim() { kill "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null; }
-sim_args() { echo "-chardev socket,id=snpsim,path=$sock,reconnect=1 -device virtio-serial-pci -device virtserialport,chardev=snpsim,name=org.snpboot.sim"; }
-client() { # client NAME ARGS...: sets $client_rc, output in $work/NAME.client
-	local name=$1
-	shift
-	"$snpboot" client "$@" >"$work/$name.client" 2>&1 <&-
-	client_rc=$?
-}
-
 # ---- boot 1: the guest listens; refusals, a wrong key, then success ---------------
 port=$(free_port)
 append="$base_append"

@@ -5,7 +5,9 @@ set -uo pipefail
 BUILD=${BUILD:-build}
 E2E_LOGS=${E2E_LOGS:-$BUILD/test/logs}
 KERNEL=$BUILD/kernel/vmlinuz
-TEST_INITRAMFS=$BUILD/test/initramfs-test.cpio.gz
+# Every boot uses the production image: the key comes only over the attested
+# channel, from snp-sim and `snpboot client` (see attested_run below).
+INITRAMFS=${INITRAMFS:-$(realpath "$BUILD/initramfs.cpio.gz")}
 TEST_DISK_DIR=$BUILD/test/disk
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-300}
 
@@ -79,7 +81,7 @@ boot_guest() {
 	timeout --kill-after=10 "$QEMU_TIMEOUT" qemu-system-x86_64 \
 		-machine q35 -accel tcg -cpu max -smp 1 -m 512 \
 		-display none -monitor none -no-reboot -serial "file:$console" \
-		-kernel "$KERNEL" -initrd "${INITRAMFS:-$TEST_INITRAMFS}" \
+		-kernel "$KERNEL" -initrd "$INITRAMFS" \
 		-append "console=ttyS0 panic=-1 loglevel=4 $append" \
 		-netdev user,id=n0 -device virtio-net-pci,netdev=n0 \
 		"$@" </dev/null >"$E2E_LOGS/$t_name/$name.qemu" 2>&1
@@ -94,18 +96,6 @@ disk_args() { # the test disk, copy-on-write so tests never change it
 	echo "-drive file=$TEST_DISK_DIR/disk.img,if=virtio,format=raw,snapshot=on"
 }
 
-# start_key_server KEYFILE...: serves the keys in order; sets $key_port, $answers, $key_pid.
-start_key_server() {
-	local portfile=$E2E_LOGS/$t_name/key.port
-	answers=$E2E_LOGS/$t_name/key.answers
-	rm -f "$portfile" "$answers"
-	python3 "$(dirname "$0")/lib/testkey_server.py" --port-file "$portfile" --answers "$answers" \
-		--timeout "$QEMU_TIMEOUT" "$@" &
-	key_pid=$!
-	for _ in $(seq 100); do [ -s "$portfile" ] && break; sleep 0.1; done
-	key_port=$(cat "$portfile")
-}
-stop_key_server() { kill "$key_pid" 2>/dev/null; wait "$key_pid" 2>/dev/null; }
 
 # start_guest NAME "FULL APPEND" [QEMU ARGS...]: boots in the background (for
 # tests that talk to the guest while it runs); sets $guest_pid and $console.
@@ -117,7 +107,7 @@ start_guest() {
 	timeout --kill-after=10 "$QEMU_TIMEOUT" qemu-system-x86_64 \
 		-machine q35 -accel tcg -cpu max -smp 1 -m 512 \
 		-display none -monitor none -no-reboot -serial "file:$console" \
-		-kernel "$KERNEL" -initrd "${INITRAMFS:-$TEST_INITRAMFS}" -append "$append" \
+		-kernel "$KERNEL" -initrd "$INITRAMFS" -append "$append" \
 		"$@" </dev/null >"$E2E_LOGS/$t_name/$name.qemu" 2>&1 &
 	guest_pid=$!
 }
@@ -134,3 +124,79 @@ wait_console() {
 	return 1
 }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# ---- the attested path: snp-sim, a VM definition, the owner's client ------------
+# One simulator PKI for all tests of a run (its RSA-4096 keys take seconds).
+sim_state=$(mkdir -p "$BUILD/test" && realpath "$BUILD/test")/sim-state
+work=$(realpath "$E2E_LOGS/$t_name")
+snpboot=$(realpath "$BUILD/host/snpboot")
+kernel=$(realpath "$KERNEL")
+ovmf=$(realpath ../shared/testvectors/measurement/ovmf_AmdSev_suffix.bin)
+nonce=$(cat "$TEST_DISK_DIR/nonce")
+keyhex=$(od -An -tx1 "$TEST_DISK_DIR/disk.key" | tr -d ' \n')
+# The command line of attested boots; the definition must carry it exactly.
+base_append="console=ttyS0 panic=-1 loglevel=4 snpboot.attestation.provider=sim snpboot.failure.retries=0"
+
+# vmdef FILE APPEND ADDRESS MODE [extra TOML lines]: a VM definition.
+vmdef() {
+	local file=$1 append=$2 address=$3 mode=$4 owner_line=
+	shift 4
+	[ -n "${OWNER_KEY:-}" ] && owner_line="owner_key = \"$OWNER_KEY\""
+	cat >"$file" <<TOML
+[vm]
+name = "e2e-$t_name"
+vcpus = 1
+vcpu_type = "EPYC-v4"
+memory_mib = 512
+[firmware]
+ovmf = "$ovmf"
+[boot]
+kernel = "$kernel"
+initrd = "${INITRD:-$INITRAMFS}"
+append = "$append"
+[platform]
+product = "milan"
+trust_anchor = "${ANCHOR:-$sim_state/ark.pem}"
+simulated = true
+[channel]
+mode = "$mode"
+address = "$address"
+timeout_s = 120
+$owner_line
+[sim]
+state_dir = "$sim_state"
+TOML
+	printf '%s\n' "$@" >>"$file"
+}
+start_sim() { # start_sim DEFINITION NAME
+	sock=$work/$2.sock
+	rm -f "$sock"
+	"$snpboot" snp-sim --vm-definition "$1" --socket "$sock" >"$work/$2.sim.log" 2>&1 &
+	sim_pid=$!
+	for _ in $(seq 600); do [ -S "$sock" ] && break; sleep 0.1; done
+}
+stop_sim() { kill "$sim_pid" 2>/dev/null; wait "$sim_pid" 2>/dev/null; }
+sim_args() { echo "-chardev socket,id=snpsim,path=$sock,reconnect=1 -device virtio-serial-pci -device virtserialport,chardev=snpsim,name=org.snpboot.sim"; }
+client() { # client NAME ARGS...: sets $client_rc, output in $work/NAME.client
+	local name=$1
+	shift
+	"$snpboot" client "$@" >"$work/$name.client" 2>&1 <&-
+	client_rc=$?
+}
+
+# attested_run NAME "APPEND WORDS" [QEMU ARGS...]: boots the production image
+# with the simulator, runs the client with the right key (DISK_KEY overrides)
+# and waits for the guest. Sets $console, $client_rc, $qemu_rc.
+attested_run() {
+	local name=$1 words=$2 port
+	shift 2
+	port=$(free_port)
+	local append="$base_append $words"
+	vmdef "$work/$name.toml" "$append" "127.0.0.1:$port" connect
+	start_sim "$work/$name.toml" "$name"
+	start_guest "$name" "$append" -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:7443" \
+		-device virtio-net-pci,netdev=n0 $(sim_args) "$@"
+	client "$name" --vm-definition "$work/$name.toml" --disk-key-file "${DISK_KEY:-$TEST_DISK_DIR/disk.key}"
+	wait_guest
+	stop_sim
+}
