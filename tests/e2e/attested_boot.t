@@ -55,6 +55,32 @@ client min-tcb --vm-definition "$work/min-tcb.toml" --disk-key-file "$TEST_DISK_
 ok "$([ $client_rc = 1 ]; echo $?)" "TCB below the definition's minimum: refused (exit $client_rc)"
 check "TCB below minimum: the SNP component is named" grep -qiE 'FAIL +.*tcb.*snp' "$work/min-tcb.client"
 
+# A relay joining two TLS sessions, then a replay of the evidence it saw.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout "$work/mitm.key" \
+	-out "$work/mitm.crt" -subj /CN=mitm -days 1 2>/dev/null
+mitm_port=$(free_port)
+vmdef "$work/via-mitm.toml" "$append" "127.0.0.1:$mitm_port" connect
+python3 "$(dirname "$0")/lib/mitm.py" relay --listen "$mitm_port" --guest "127.0.0.1:$port" \
+	--cert "$work/mitm.crt" --key "$work/mitm.key" --save "$work/evidence.frame" >"$work/relay.mitm" 2>&1 &
+mitm_pid=$!
+sleep 0.5
+client relay --vm-definition "$work/via-mitm.toml" --disk-key-file "$TEST_DISK_DIR/disk.key"
+wait $mitm_pid
+ok "$([ $client_rc = 1 ]; echo $?)" "relay between two TLS sessions: refused (exit $client_rc)"
+check "relay: REPORT_DATA named" grep -qE 'FAIL +REPORT_DATA' "$work/relay.client"
+check "relay: the owner answered REJECT, no key crossed the relay" grep -q 'owner answered frame type 3' "$work/relay.mitm"
+mitm_port=$(free_port)
+vmdef "$work/via-replay.toml" "$append" "127.0.0.1:$mitm_port" connect
+python3 "$(dirname "$0")/lib/mitm.py" replay --listen "$mitm_port" --evidence "$work/evidence.frame" \
+	--cert "$work/mitm.crt" --key "$work/mitm.key" >"$work/replay.mitm" 2>&1 &
+mitm_pid=$!
+sleep 0.5
+client replay --vm-definition "$work/via-replay.toml" --disk-key-file "$TEST_DISK_DIR/disk.key"
+wait $mitm_pid
+ok "$([ $client_rc = 1 ]; echo $?)" "replayed EVIDENCE: refused (exit $client_rc)"
+check "replay: REPORT_DATA named" grep -qE 'FAIL +REPORT_DATA' "$work/replay.client"
+check "replay: the owner answered REJECT" grep -q 'owner answered frame type 3' "$work/replay.mitm"
+
 head -c 64 /dev/urandom >"$work/wrong.key"
 client wrong-key --vm-definition "$work/good.toml" --disk-key-file "$work/wrong.key"
 ok "$([ $client_rc = 4 ]; echo $?)" "wrong disk key: verified, sent, the guest could not unlock (exit $client_rc)"
