@@ -81,6 +81,15 @@ ok "$([ $client_rc = 1 ]; echo $?)" "replayed EVIDENCE: refused (exit $client_rc
 check "replay: REPORT_DATA named" grep -qE 'FAIL +REPORT_DATA' "$work/replay.client"
 check "replay: the owner answered REJECT" grep -q 'owner answered frame type 3' "$work/replay.mitm"
 
+# An owner that vanishes after the evidence, and an oversized frame.
+python3 "$(dirname "$0")/lib/mitm.py" abandon --guest "127.0.0.1:$port" >"$work/abandon.mitm" 2>&1
+check "killed owner: it had received the EVIDENCE" grep -q 'got frame type 2 from the guest' "$work/abandon.mitm"
+wait_console "closed the connection while" 30
+ok $? "killed owner: the guest logged it and waits for the next"
+python3 "$(dirname "$0")/lib/mitm.py" oversize --guest "127.0.0.1:$port" >"$work/oversize.mitm" 2>&1
+wait_console "HELLO frame of 70000 bytes, expected exactly 32" 30
+ok $? "oversized frame: refused from its header"
+
 head -c 64 /dev/urandom >"$work/wrong.key"
 client wrong-key --vm-definition "$work/good.toml" --disk-key-file "$work/wrong.key"
 ok "$([ $client_rc = 4 ]; echo $?)" "wrong disk key: verified, sent, the guest could not unlock (exit $client_rc)"

@@ -10,7 +10,12 @@ replay: plays the guest with its own key and answers HELLO with a saved
 
   mitm.py relay  --listen PORT --guest HOST:PORT --cert C --key K --save FILE
   mitm.py replay --listen PORT --evidence FILE --cert C --key K
+abandon: talks to the guest directly, sends HELLO, reads EVIDENCE and
+        vanishes (an owner killed mid-protocol).
+oversize: sends the guest a frame header announcing 70000 bytes.
+  mitm.py abandon|oversize --guest HOST:PORT
 Exits after one owner connection (or --timeout seconds)."""
+import os
 import argparse, socket, ssl, struct, sys, threading
 
 def read_exact(s, n):
@@ -51,15 +56,24 @@ def guest_side(args):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["relay", "replay"])
-    ap.add_argument("--listen", type=int, required=True)
+    ap.add_argument("mode", choices=["relay", "replay", "abandon", "oversize"])
+    ap.add_argument("--listen", type=int)
     ap.add_argument("--guest")
-    ap.add_argument("--cert", required=True)
-    ap.add_argument("--key", required=True)
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
     ap.add_argument("--save")
     ap.add_argument("--evidence")
     ap.add_argument("--timeout", type=float, default=60)
     args = ap.parse_args()
+    if args.mode in ("abandon", "oversize"):
+        guest = guest_side(args)
+        if args.mode == "oversize":
+            guest.sendall(b"\x01" + struct.pack(">I", 70000))
+        else:
+            guest.sendall(b"\x01" + struct.pack(">I", 32) + os.urandom(32))
+            print("got frame type %d from the guest" % read_frame(guest)[0])
+        guest.close()
+        return 0
     owner = owner_side(args)
     try:
         hello = read_frame(owner)
