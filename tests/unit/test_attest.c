@@ -641,7 +641,7 @@ static void test_sim_exchange(void)
 }
 
 /* A pty stands in for /dev/vportNpM: byte stream, poll, O_RDWR open by path. */
-static int open_pty(int *master, char *slave, size_t len)
+static int open_pty(int *master, char *slave, size_t len, int *slave_fd)
 {
 	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (m < 0 || grantpt(m) != 0 || unlockpt(m) != 0 || ptsname_r(m, slave, len) != 0)
@@ -653,7 +653,11 @@ static int open_pty(int *master, char *slave, size_t len)
 	cfmakeraw(&t);
 	if (tcsetattr(s, TCSANOW, &t) != 0)
 		return -1;
-	close(s);
+	/* The caller keeps the slave open until the provider has used the port:
+	 * with no slave open, a read on the master fails with EIO, and the fake
+	 * simulator could read before the provider opened the port (seen in CI
+	 * as a silent simulator). */
+	*slave_fd = s;
 	*master = m;
 	return 0;
 }
@@ -703,7 +707,13 @@ static void test_sim_port(void)
 	ok(has(err, "no.such.port"), "port: names the port (%s)", err);
 	is_int(attest_sim_get(&env, "", rd, 0, &ev, err, sizeof err), -1, "port: empty name refused");
 
-	if (open_pty(&master, slave, sizeof slave) != 0) {
+	/* Both ptys are made up front: a pts number freed by closing the first
+	 * and reused at once can race with the old instance's teardown when the
+	 * provider opens it by path (seen once in CI as a silent port). */
+	int master2, held, held2;
+	char slave2[128];
+	if (open_pty(&master, slave, sizeof slave, &held) != 0 ||
+	    open_pty(&master2, slave2, sizeof slave2, &held2) != 0) {
 		ok(1, "# SKIP no pty available: %s", strerror(errno));
 		rm_rf(tmp_root);
 		return;
@@ -714,29 +724,39 @@ static void test_sim_port(void)
 		exit(1);
 	}
 	pid_t pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		/* The child must not hold a slave: its final drain ends on EIO. */
+		close(held);
+		close(held2);
+		close(master2);
 		fake_sim(master, SM_OK, 2);
+	}
 	is_ok(attest_select(&env, ATTEST_SIM, "org.snpboot.sim", rd, 2, &ev, err, sizeof err),
 	      "select sim: report through the port");
+	close(held);
 	close(master);
 	is_int(reap(pid), 0, "select sim: simulator saw a well-formed request");
 	is_str(ev.provider, "sim", "select sim: provider");
 	ok(ev.certs_len > 0, "select sim: certificates");
 
 	/* A report for other REPORT_DATA (stale) is caught by the selection. */
-	if (open_pty(&master, slave, sizeof slave) != 0 || unlink(link) != 0 || symlink(slave, link) != 0) {
+	master = master2;
+	if (unlink(link) != 0 || symlink(slave2, link) != 0) {
 		printf("Bail out! second pty\n");
 		exit(1);
 	}
 	pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		close(held2);
 		fake_sim(master, SM_WRONG_RD, 0);
+	}
 	is_int(attest_select(&env, ATTEST_SIM, "org.snpboot.sim", rd, 0, &ev, err, sizeof err), -1,
 	       "select sim: foreign report refused");
+	close(held2);
 	close(master);
 	cs = reap(pid);
-	ok(has(err, "stale") && ev.report_len == 0, "select sim: says stale, keeps nothing (%s)", err);
-	(void)cs;
+	ok(has(err, "stale") && ev.report_len == 0, "select sim: says stale, keeps nothing (%s; simulator exit %d)", err,
+	   cs);
 
 	/* auto never uses the simulator, even with a working port present. */
 	env.tsm_root = "/nonexistent/tsm/report";
