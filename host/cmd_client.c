@@ -25,7 +25,10 @@
 #include "client_output.h"
 #include "commands.h"
 #include "file_io.h"
+#include "https_get.h"
 #include "idblock_key.h"
+#include "kds.h"
+#include "kds_fetch.h"
 #include "selfcert.h"
 #include "snp_certtable.h"
 #include "snp_verify.h"
@@ -36,6 +39,7 @@
 static const char usage_text[] =
 	"usage: snpboot client --vm-definition vm.toml [--disk-key-file FILE | --disk-key-env VAR]\n"
 	"                      [--connect HOST:PORT | --listen ADDR:PORT] [--certs DIR] [--json]\n"
+	"                      [--kds [--cache DIR] [--kds-url URL] [--ca-file FILE]]\n"
 	"\n"
 	"Connects to the guest's first stage (or waits for it), verifies its SEV-SNP\n"
 	"attestation report against the VM definition (AMD chain, TCB, policy,\n"
@@ -49,17 +53,25 @@ static const char usage_text[] =
 	"  --connect HOST:PORT   dial the guest (default: the definition's [channel])\n"
 	"  --listen ADDR:PORT    wait for the guest to dial us\n"
 	"  --certs DIR           AMD certificates (ark/ask/vcek or cert_chain.pem + vcek.der);\n"
-	"                        default: the definition's certs, else the guest's certificate table\n"
+	"                        default: the definition's certs, else the guest's certificate table,\n"
+	"                        else (with --kds) AMD KDS\n"
+	"  --kds                 when the guest sent no certificate table and no --certs or\n"
+	"                        [platform] certs is given, fetch the ARK/ASK/VCEK for the\n"
+	"                        report from AMD KDS over HTTPS (cached; still fully verified)\n"
+	"  --cache DIR           KDS cache (default $XDG_CACHE_HOME/snpboot/kds or ~/.cache/snpboot/kds)\n"
+	"  --kds-url URL         KDS base URL (default " KDS_BASE_URL ")\n"
+	"  --ca-file FILE        CA bundle for KDS's TLS certificate (default " HTTPS_DEFAULT_CA_FILE ")\n"
 	"  --json                the verdict as JSON on stdout\n"
 	"\n"
 	"Exit: 0 unlocked, 1 attestation refused, 2 usage, 3 bad input, 4 the guest\n"
-	"could not unlock with the key, 5 network or protocol failure.\n";
+	"could not unlock with the key, 5 network or protocol failure (KDS included).\n";
 
 enum { EXIT_REFUSED = 1, EXIT_UNLOCK_FAILED = 4, EXIT_NETWORK = 5 };
 
 struct client_args {
 	const char *vmdef, *key_file, *key_env, *connect, *listen, *certs;
-	int json;
+	const char *cache, *kds_url, *ca_file;
+	int json, kds;
 };
 
 /* Big state in static storage: TLS buffers, the definition, the result. */
@@ -188,6 +200,7 @@ static int wait_for_guest(const char *addr, time_t deadline)
 	return fd;
 }
 
+/* 0; -1 with err set (bad certificates or definition); -2 when KDS failed. */
 static int load_certs(const struct client_args *a, const struct chan_evidence *ev, struct amd_certdir *dir,
 		      struct amd_certs *certs, char *err, size_t err_len)
 {
@@ -199,8 +212,21 @@ static int load_certs(const struct client_args *a, const struct chan_evidence *e
 		return 0;
 	}
 	static struct snp_certtable table;
+	if (!ev->cert_table && a->kds) {
+		char cache[KDS_PATH_MAX];
+		if (a->cache)
+			snprintf(cache, sizeof cache, "%s", a->cache);
+		else if (kds_default_cache_dir(cache, sizeof cache) != 0)
+			cache[0] = '\0';
+		if (kds_fetch_for_report(ev->report, CHAN_REPORT_LEN, def.product, cache, a->kds_url, a->ca_file, dir,
+					 NULL, 0, err, err_len) != 0)
+			return -2; /* KDS unreachable or refusing: a network failure */
+		*certs = dir->certs;
+		return 0;
+	}
 	if (!ev->cert_table) {
-		snprintf(err, err_len, "the guest sent no certificates and neither --certs nor [platform] certs is given");
+		snprintf(err, err_len,
+			 "the guest sent no certificates and neither --certs, [platform] certs nor --kds is given");
 		return -1;
 	}
 	if (snp_certtable_parse(&table, ev->cert_table, ev->cert_table_len, err, err_len) != 0)
@@ -259,13 +285,15 @@ static int run(const struct client_args *a, const uint8_t *disk_key, size_t disk
 	struct amd_certdir dir = {0};
 	struct amd_certs certs;
 	int verify_rc = -1;
-	if (vmdef_to_policy(&def, &policy, report_data, err, sizeof err) != 0 ||
-	    load_certs(a, &ev, &dir, &certs, err, sizeof err) != 0) {
+	int setup_rc = vmdef_to_policy(&def, &policy, report_data, err, sizeof err);
+	if (setup_rc == 0)
+		setup_rc = load_certs(a, &ev, &dir, &certs, err, sizeof err);
+	if (setup_rc != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		send_reject("the owner could not set up verification");
 		amd_certdir_free(&dir);
 		close(fd);
-		return EXIT_INPUT;
+		return setup_rc == -2 ? EXIT_NETWORK : EXIT_INPUT;
 	}
 	policy.now = time(NULL);
 	verify_rc = snp_verify_report(report_copy, sizeof report_copy, &certs, &policy, &verdict, NULL);
@@ -323,6 +351,10 @@ int cmd_client(int argc, char **argv)
 					     {"listen", required_argument, NULL, 'l'},
 					     {"certs", required_argument, NULL, 'C'},
 					     {"json", no_argument, NULL, 'j'},
+					     {"kds", no_argument, NULL, 'K'},
+					     {"kds-url", required_argument, NULL, 'U'},
+					     {"ca-file", required_argument, NULL, 'A'},
+					     {"cache", required_argument, NULL, 'D'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	struct client_args a = {0};
@@ -337,6 +369,10 @@ int cmd_client(int argc, char **argv)
 		case 'l': a.listen = optarg; break;
 		case 'C': a.certs = optarg; break;
 		case 'j': a.json = 1; break;
+		case 'K': a.kds = 1; break;
+		case 'U': a.kds_url = optarg; break;
+		case 'A': a.ca_file = optarg; break;
+		case 'D': a.cache = optarg; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		default: fputs(usage_text, stderr); return EXIT_USAGE;
 		}
