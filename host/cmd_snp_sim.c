@@ -14,6 +14,7 @@
 #include "bytes.h"
 #include "commands.h"
 #include "snpsim.h"
+#include "snpsim_fault.h"
 #include "snpsim_serve.h"
 #include "vmdef.h"
 
@@ -30,7 +31,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: snpboot snp-sim --vm-definition VM.TOML (--socket PATH | --print-anchor)\n"
-		"                       [--state-dir DIR] [--once] [--timeout-s N]\n"
+		"                       [--state-dir DIR] [--once] [--timeout-s N] [--fault NAME]\n"
 		"\n"
 		"Plays the AMD Secure Processor for a VM launched without SNP hardware: the\n"
 		"guest's sim attestation provider sends REPORT_DATA over a virtio-serial port,\n"
@@ -55,6 +56,10 @@ static void usage(FILE *out)
 		"  --once             exit after the first report is sent\n"
 		"  --timeout-s N      a started request must arrive, and its response be taken,\n"
 		"                     within N seconds (default 10); idle connections may wait\n"
+		"  --fault NAME       a deliberately wrong platform, for tests (announced on every run):\n"
+		"                       vcek-other-chip  the VCEK certificate names another CHIP_ID\n"
+		"                       vcek-other-tcb   the VCEK certificate names another TCB\n"
+		"                       no-cert-table    reports come without the certificate table\n"
 		"\n"
 		"Before serving, one report is verified as a client would (test root as the\n"
 		"explicit anchor); snp-sim refuses to serve if that fails. SIGTERM/SIGINT stop it\n"
@@ -63,8 +68,9 @@ static void usage(FILE *out)
 }
 
 struct sim_args {
-	const char *def, *socket, *state_dir, *timeout;
+	const char *def, *socket, *state_dir, *timeout, *fault_name;
 	int once, print_anchor;
+	enum snpsim_fault fault;
 };
 
 static int parse_args(struct sim_args *a, int argc, char **argv)
@@ -76,6 +82,7 @@ static int parse_args(struct sim_args *a, int argc, char **argv)
 				    : strcmp(arg, "--socket") == 0      ? &a->socket
 				    : strcmp(arg, "--state-dir") == 0   ? &a->state_dir
 				    : strcmp(arg, "--timeout-s") == 0   ? &a->timeout
+				    : strcmp(arg, "--fault") == 0       ? &a->fault_name
 									: NULL;
 		if (slot) {
 			if (i + 1 >= argc) {
@@ -95,6 +102,10 @@ static int parse_args(struct sim_args *a, int argc, char **argv)
 			fprintf(stderr, PROG ": unknown argument '%s' (see --help)\n", arg);
 			return -1;
 		}
+	}
+	if (a->fault_name && snpsim_fault_parse(a->fault_name, &a->fault) != 0) {
+		fprintf(stderr, PROG ": --fault: unknown fault '%s' (see --help)\n", a->fault_name);
+		return -1;
 	}
 	if (!a->def) {
 		fprintf(stderr, PROG ": --vm-definition is required (see --help)\n");
@@ -192,15 +203,34 @@ static int prepare(const struct sim_args *a, struct vmdef *def, struct snpsim_pk
 		fprintf(stderr, PROG ": %s\n", err);
 		return EXIT_INPUT;
 	}
+	if (a->fault) {
+		fprintf(stderr, "snp-sim: !!! TEST FAULT %s: %s\n", a->fault_name, snpsim_fault_describe(a->fault));
+		if (snpsim_fault_apply_pki(a->fault, pki, err, sizeof err)) {
+			fprintf(stderr, PROG ": --fault %s: %s\n", a->fault_name, err);
+			return EXIT_FAILURE_GENERIC;
+		}
+	}
 	if (snpsim_sp_init(sp, &launch, pki->vcek_priv, pki->ark_der, pki->ark_len, pki->ask_der, pki->ask_len,
 			   pki->vcek_der, pki->vcek_len, err, sizeof err)) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return EXIT_FAILURE_GENERIC;
 	}
-	if (snpsim_self_check(sp, &launch, pki, err, sizeof err)) {
+	int check_rc = snpsim_self_check(sp, &launch, pki, err, sizeof err);
+	if (snpsim_fault_breaks_verification(a->fault)) {
+		/* The fault must really break verification, or the test using it
+		 * would prove nothing. */
+		if (check_rc == 0) {
+			fprintf(stderr, PROG ": --fault %s had no effect: a report still verifies\n", a->fault_name);
+			return EXIT_FAILURE_GENERIC;
+		}
+		fprintf(stderr, "snp-sim: !!! as intended, the self-check refuses: %s\n", err);
+		return EXIT_OK;
+	}
+	if (check_rc) {
 		fprintf(stderr, PROG ": self-check FAILED, refusing to serve: %s\n", err);
 		return EXIT_FAILURE_GENERIC;
 	}
+	snpsim_fault_apply_sp(a->fault, sp);
 	char m[2 * 48 + 1], chip[2 * 64 + 1], tcb[80];
 	hex_encode(m, launch.measurement, 48);
 	hex_encode(chip, launch.chip_id, 64);

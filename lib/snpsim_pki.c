@@ -157,6 +157,16 @@ int snpsim_pki_issue_vcek(struct snpsim_pki *pki, br_hmac_drbg_context *rng, int
 	return snpsim_cert_build(pki->vcek_der, sizeof pki->vcek_der, &pki->vcek_len, &s, rng, err, err_len);
 }
 
+int snpsim_pki_reissue_vcek_for(struct snpsim_pki *pki, const struct snpsim_identity *claimed,
+				br_hmac_drbg_context *rng, int64_t now, char *err, size_t err_len)
+{
+	if (claimed->product != pki->id.product)
+		return fail(err, err_len, "VCEK: a claimed identity must keep the product");
+	struct snpsim_cert_spec s = {.kind = SNPSIM_CERT_VCEK, .id = claimed, .ec_point = pki->vcek_pub,
+				     .issuer = &pki->ask.sk, .not_before = now - DAY, .not_after = now + 7 * YEAR};
+	return snpsim_cert_build(pki->vcek_der, sizeof pki->vcek_der, &pki->vcek_len, &s, rng, err, err_len);
+}
+
 /* The private key signs what the certificate's public key verifies. */
 static int rsa_key_matches(const struct snpsim_rsa_key *k, const uint8_t *der, size_t len, const char *name,
 			   char *err, size_t err_len)

@@ -77,6 +77,14 @@ int snpsim_pki_issue_roots(struct snpsim_pki *pki, br_hmac_drbg_context *rng, in
 /* A fresh VCEK key and certificate for pki->id, signed by the ASK, valid for 7 years. */
 int snpsim_pki_issue_vcek(struct snpsim_pki *pki, br_hmac_drbg_context *rng, int64_t now, char *err,
 			  size_t err_len);
+/*
+ * Test fault: re-signs the VCEK certificate (same key, same ASK) for
+ * `claimed` instead of pki->id, in memory only. Reports still verify with
+ * the key; only the certificate's hwID / TCB extensions disagree with the
+ * report's CHIP_ID / REPORTED_TCB, which a client must refuse.
+ */
+int snpsim_pki_reissue_vcek_for(struct snpsim_pki *pki, const struct snpsim_identity *claimed,
+				br_hmac_drbg_context *rng, int64_t now, char *err, size_t err_len);
 /* Sets the VCEK key from a scalar (0 < x < n), computing the public point. */
 int snpsim_pki_set_vcek_key(struct snpsim_pki *pki, const uint8_t scalar[SNPSIM_EC_SCALAR_LEN], char *err,
 			    size_t err_len);

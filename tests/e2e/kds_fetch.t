@@ -12,19 +12,9 @@ rm -rf "$work/pki" "$work/kds" "$work/empty" "$work"/cache-* "$work"/*.log
 mkdir -p "$work/pki" "$work/empty"
 
 # ---- a test PKI: CA + server certificate for localhost / 127.0.0.1, and a stranger CA
+. "$(dirname "$0")/lib/kds.sh"
 pki=$work/pki
-mkca() { # mkca NAME CN
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=$2" \
-		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
-		-keyout "$pki/$1.key" -out "$pki/$1.pem" 2>/dev/null
-}
-mkca ca "snpboot test CA"
-mkca other "another CA"
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
-	-keyout "$pki/server.key" -out "$pki/server.csr" 2>/dev/null
-printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n' >"$pki/ext"
-openssl x509 -req -in "$pki/server.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -CAcreateserial -days 2 \
-	-extfile "$pki/ext" -out "$pki/server.pem" 2>/dev/null
+kds_pki "$pki"
 check "test PKI made with openssl" test -s "$pki/server.pem"
 
 # ---- a directory laid out like KDS: the path part resolves, the query is logged
@@ -33,53 +23,6 @@ mkdir -p "$work/kds/vcek/v1/Milan"
 cp "$real/cert_chain.pem" "$work/kds/vcek/v1/Milan/cert_chain"
 cp "$real/vcek.der" "$work/kds/vcek/v1/Milan/$hwid"
 
-cat >"$work/server.py" <<'PY'
-import http.server, os, ssl, sys
-root, cert, key, portfile, log, mode = sys.argv[1:7]
-class H(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def log_message(self, *a): pass
-    def do_GET(self):
-        with open(log, "a") as f:
-            f.write("GET %s\n" % self.path)
-        if mode == "429":
-            body = b"Too Many Requests"
-            self.send_response(429); self.send_header("Retry-After", "30")
-            self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body); return
-        p = os.path.normpath(root + "/" + self.path.split("?")[0])
-        if not p.startswith(root) or not os.path.isfile(p):
-            body = b"not found"
-            self.send_response(404); self.send_header("Content-Length", str(len(body)))
-            self.end_headers(); self.wfile.write(body); return
-        data = open(p, "rb").read()
-        self.send_response(200); self.send_header("Content-Type", "application/octet-stream")
-        if mode == "chunked":
-            self.send_header("Transfer-Encoding", "chunked"); self.end_headers()
-            for i in range(0, len(data), 500):
-                c = data[i:i + 500]
-                self.wfile.write(b"%x\r\n" % len(c) + c + b"\r\n")
-            self.wfile.write(b"0\r\n\r\n")
-        else:
-            self.send_header("Content-Length", str(len(data))); self.end_headers(); self.wfile.write(data)
-        self.close_connection = True
-srv = http.server.HTTPServer(("127.0.0.1", 0), H)
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(cert, key)
-srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-open(portfile + ".tmp", "w").write(str(srv.server_address[1])); os.rename(portfile + ".tmp", portfile)
-srv.serve_forever()
-PY
-servers=()
-serve() { # serve NAME ROOT MODE: sets $port; requests in $work/NAME.log
-	rm -f "$work/$1.port"
-	: >"$work/$1.log"
-	python3 "$work/server.py" "$(realpath "$2")" "$pki/server.pem" "$pki/server.key" "$work/$1.port" "$work/$1.log" "$3" \
-		>"$work/$1.server.out" 2>&1 &
-	servers+=($!)
-	for _ in $(seq 100); do [ -s "$work/$1.port" ] && break; sleep 0.1; done
-	port=$(cat "$work/$1.port")
-}
-stop_servers() { for p in "${servers[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; }
-trap 'stop_servers; e2e_stop_watchdog' EXIT
 fetch() { # fetch NAME ARGS...: exit code in $rc, output in $work/NAME.out
 	local name=$1
 	shift
@@ -91,7 +34,7 @@ verify() { # verify CERTDIR [REPORT]
 		--now 1717200000 >"$work/verify.out" 2>&1
 }
 
-serve kds "$work/kds" normal
+kds_serve kds "$work/kds" normal
 url=https://localhost:$port
 fetch first --report "$real/report.bin" --product milan --cache "$work/cache-a" --kds-url "$url" --ca-file "$pki/ca.pem"
 ok $rc "kds-fetch fetches the chain and the VCEK over HTTPS (rc=$rc)"
@@ -120,7 +63,7 @@ check "... a new VCEK (blSPL=04), into its own directory" bash -c "grep -qF 'blS
 check "... and not the chain" test "$(grep -c 'cert_chain$' "$work/kds.log")" = 1
 
 # The chunked transfer coding.
-serve chunked "$work/kds" chunked
+kds_serve chunked "$work/kds" chunked
 fetch chunked --report "$real/report.bin" --product milan --cache "$work/cache-b" --kds-url "https://localhost:$port" --ca-file "$pki/ca.pem"
 ok $rc "chunked responses are decoded"
 check "... into the same certificates" cmp "$work/cache-b/Milan/$hwid-0300000000000873/vcek.der" "$real/vcek.der"
@@ -137,12 +80,12 @@ fetch name --report "$real/report.bin" --product milan --cache "$work/cache-c" -
 ok "$([ $rc = 1 ]; echo $?)" "server name mismatch (the certificate names localhost, the URL 127.0.0.1): refused"
 check "... with BR_ERR_X509_BAD_SERVER_NAME" grep -q "not valid for the name '127.0.0.1'" "$work/name.out"
 
-serve empty "$work/empty" normal
+kds_serve empty "$work/empty" normal
 fetch notfound --report "$real/report.bin" --product milan --cache "$work/cache-c" --kds-url "https://localhost:$port" --ca-file "$pki/ca.pem"
 ok "$([ $rc = 1 ]; echo $?)" "404 from KDS: refused"
 check "... says HTTP 404 and the URL" grep -qE 'cert_chain: HTTP 404' "$work/notfound.out"
 
-serve limited "$work/kds" 429
+kds_serve limited "$work/kds" 429
 fetch limited --report "$real/report.bin" --product milan --cache "$work/cache-c" --kds-url "https://localhost:$port" --ca-file "$pki/ca.pem"
 ok "$([ $rc = 1 ]; echo $?)" "429 from KDS: refused"
 check "... says rate-limited and when to retry" grep -qE 'rate-limited .*HTTP 429.*retry after 30 s' "$work/limited.out"
