@@ -44,6 +44,13 @@ check "the client says loudly that the platform is simulated" grep -q 'WARNING: 
 wait_console "the owner refused the attestation" 30
 ok $? "guest logged the refusal and kept waiting"
 
+# The owner pinned a MEASUREMENT (96 hex) that is not this launch's.
+wrong_m=$(printf 'ab%.0s' $(seq 48))
+vmdef "$work/pinned-m.toml" "$append" "127.0.0.1:$port" connect '[expect]' "measurement = \"$wrong_m\""
+client pinned-m --vm-definition "$work/pinned-m.toml" --disk-key-file "$TEST_DISK_DIR/disk.key"
+ok "$([ $client_rc = 1 ]; echo $?)" "wrong expected measurement: refused (exit $client_rc)"
+check "wrong expected measurement: the pinned value is the expected one" grep -qE "FAIL +MEASUREMENT +expected $wrong_m" "$work/pinned-m.client"
+
 "$snpboot" snp-sim --vm-definition "$work/good.toml" --state-dir "$work/other-root" --print-anchor >/dev/null 2>&1
 ANCHOR=$work/other-root/ark.pem vmdef "$work/other-root.toml" "$append" "127.0.0.1:$port" connect
 client other-root --vm-definition "$work/other-root.toml" --disk-key-file "$TEST_DISK_DIR/disk.key"
