@@ -62,7 +62,16 @@ int file_write_all(const char *prog, const char *path, const void *data, size_t 
 		fprintf(stderr, "%s: %s: path too long\n", prog, path);
 		return -1;
 	}
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	/* rename() would replace whatever is there: a device node (once /dev/full
+	 * became a plain file this way) or a symlink the user meant to write
+	 * through. Replace only regular files. */
+	struct stat st;
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "%s: %s: not a regular file; refusing to replace it\n", prog, path);
+		return -1;
+	}
+	/* O_EXCL|O_NOFOLLOW: never write through a link planted at the temp name. */
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0) {
 		fprintf(stderr, "%s: %s: %s\n", prog, tmp, strerror(errno));
 		return -1;

@@ -8,6 +8,7 @@
 
 #include "amd_certdir.h"
 #include "vmdef.h"
+#include "x509.h"
 
 static int set_err(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int set_err(char *err, size_t err_len, const char *fmt, ...)
@@ -73,8 +74,12 @@ int vmdef_read_cert(const char *path, uint8_t *out, size_t cap, size_t *len, cha
 	if (amd_certdir_read_cert(path, &buf, &n, err, err_len))
 		return -1;
 	int rc = 0;
+	struct x509_cert cert;
+	char why[200];
 	if (n > cap)
 		rc = set_err(err, err_len, "%s: certificate of %zu bytes, at most %zu expected", path, n, cap);
+	else if (x509_parse(&cert, buf, n, why, sizeof why)) /* junk must fail here, not at verification */
+		rc = set_err(err, err_len, "%s: not an X.509 certificate: %s", path, why);
 	else {
 		memcpy(out, buf, n);
 		*len = n;

@@ -398,6 +398,22 @@ static void test_anchor(void)
 	ok(parse(text) == 0 && vmdef_to_policy(&def, &pol, NULL, err, sizeof err) == -1 &&
 		   strstr(err, "vm.toml:6:16: 'platform.trust_anchor'"),
 	   "missing anchor file named with its position");
+
+	/* Junk in the anchor file fails when the definition is applied, not later at verification. */
+	char junk[300];
+	snprintf(junk, sizeof junk, "%s/junk.der", tmpdir);
+	FILE *f = fopen(junk, "w");
+	ok(f && fputs("this is not a certificate, in DER or PEM\n", f) >= 0 && fclose(f) == 0, "a junk anchor file");
+	snprintf(text, sizeof text,
+		 "[vm]\nname = \"a\"\n[expect]\nmeasurement = \"%096d\"\n[platform]\ntrust_anchor = \"%s\"\n"
+		 "simulated = true\n",
+		 0, junk);
+	ok(parse(text) == 0 && vmdef_to_policy(&def, &pol, NULL, err, sizeof err) == -1 &&
+		   strstr(err, "vm.toml:6:16: 'platform.trust_anchor'") && strstr(err, "not an X.509 certificate"),
+	   "a junk simulated anchor refused as not a certificate");
+	if (!strstr(err, "not an X.509 certificate"))
+		diag("%s", err);
+	unlink(junk);
 }
 
 int main(void)
