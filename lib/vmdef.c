@@ -1,5 +1,6 @@
 /* The VM definition: reading the file, parsing the TOML, and running the
- * section loaders in order (vmdef_launch.c, vmdef_trust.c, vmdef_sim.c). */
+ * section loaders in order (vmdef_launch.c, vmdef_trust.c, vmdef_qemu.c,
+ * vmdef_sim.c); the tables and keys allowed come from vmdef_schema.c. */
 #include "vmdef.h"
 
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "vmdef_internal.h"
+#include "vmdef_schema.h"
 
 /* VM definitions are small; this is room for several hundred keys. */
 #define VMDEF_TOML_NODES 2048
@@ -49,12 +51,12 @@ static int set_dir(struct vmdef *def, const char *path)
 
 static int load_sections(struct vmdef_ctx *c)
 {
-	static const char *const tables[] = {"vm",      "firmware", "boot",    "policy", "expect",
-					     "platform", "channel", "sim",     NULL};
+	const char *tables[VMDEF_SCHEMA_TABLE_KEYS_MAX];
+	vmdef_schema_table_keys(NULL, tables);
 	if (toml_check_table_keys(c->doc, toml_root(c->doc), "", tables, c->err))
 		return -1;
 	if (vmdef__load_vm(c) || vmdef__load_firmware_boot(c) || vmdef__load_policy(c) || vmdef__load_expect(c) ||
-	    vmdef__load_platform(c) || vmdef__load_channel(c) || vmdef__load_sim(c))
+	    vmdef__load_platform(c) || vmdef__load_channel(c) || vmdef__load_launch(c) || vmdef__load_sim(c))
 		return -1;
 	return 0;
 }

@@ -66,6 +66,27 @@
  *   address                 "HOST:PORT" ("[v6]:PORT" for IPv6)     "127.0.0.1:7443"
  *   timeout_s               integer 1..86400                       60
  *   owner_key               path of the owner's P-384 key (PEM)    none (no pinning)
+ *   [launch]  `snpboot launch-qemu` only (neither measured nor verified)
+ *   qemu                    QEMU binary: name in PATH or path      "qemu-system-x86_64"
+ *   disk                    path of the root disk image            none
+ *                           (virtio-blk)
+ *   disk_format             "raw" | "qcow2"                        "raw"
+ *   disk_snapshot           bool: writes go to a throwaway overlay false
+ *   id_block, id_auth       paths of idblock-generator's base64    none; both or neither
+ *                           files (QEMU id-block=, id-auth=)
+ *   author_key_enabled      bool (author-key-enabled=on)           true (with id_auth)
+ *   network                 "user" (virtio-net, slirp; connect     "user"
+ *                           mode forwards channel.address's port
+ *                           to guest_port) | "none"
+ *   guest_port              integer 1..65535: the first stage's    7443
+ *                           channel.listen_port
+ *   cbitpos                 integer 1..63                          51
+ *   reduced_phys_bits       integer 0..63                          1
+ *   console                 path: serial console to this file      QEMU's stdout
+ *   extra_args              array of strings, appended to QEMU's   none
+ *                           arguments as they are
+ *   The tables and keys allowed, with the comments config-generator writes,
+ *   are listed in vmdef_schema.c.
  *   [sim]  snp-sim only; everything the report needs that [expect] lacks
  *   state_dir               directory of the test PKI              "snp-sim-state"
  *   chip_id                 128 hex                                random, stored in state_dir
@@ -99,6 +120,8 @@
 #define VMDEF_ANCHOR_MAX 8192
 #define VMDEF_FILE_MAX (256 * 1024)
 #define VMDEF_ERR_LEN 512
+#define VMDEF_EXTRA_ARGS_MAX 4096 /* bytes of launch.extra_args, each string with its NUL */
+#define VMDEF_EXTRA_ARGS_COUNT 64
 
 enum vmdef_channel_mode {
 	VMDEF_CHANNEL_CONNECT = 0, /* the client dials the guest */
@@ -108,6 +131,28 @@ enum vmdef_channel_mode {
 /* Where a key was written, for messages about its value found later. */
 struct vmdef_pos {
 	unsigned line, column;
+};
+
+enum vmdef_network {
+	VMDEF_NETWORK_USER = 0, /* QEMU user networking with virtio-net */
+	VMDEF_NETWORK_NONE,     /* no NIC */
+};
+
+/* [launch]: how launch-qemu starts the VM (empty strings when absent). */
+struct vmdef_launch {
+	char qemu[VMDEF_PATH_MAX];
+	char disk[VMDEF_PATH_MAX];
+	char disk_format[8];
+	int disk_snapshot;
+	char id_block[VMDEF_PATH_MAX], id_auth[VMDEF_PATH_MAX];
+	int author_key_enabled;
+	enum vmdef_network network;
+	uint16_t guest_port;
+	uint32_t cbitpos, reduced_phys_bits;
+	char console[VMDEF_PATH_MAX];
+	unsigned n_extra_args;
+	char extra_args[VMDEF_EXTRA_ARGS_MAX]; /* n_extra_args strings, each NUL-terminated */
+	struct vmdef_pos pos_id_block, pos_id_auth;
 };
 
 struct vmdef_sim {
@@ -179,6 +224,9 @@ struct vmdef {
 	uint16_t port;
 	uint32_t timeout_s;
 	char owner_key[VMDEF_PATH_MAX];
+
+	/* [launch] (defaults filled in even when the table is absent) */
+	struct vmdef_launch launch;
 
 	/* [sim] (defaults filled in even when the table is absent) */
 	int has_sim;

@@ -5,6 +5,7 @@
 
 #include "bytes.h"
 #include "vmdef_internal.h"
+#include "vmdef_schema.h"
 
 int vmdef__fail(struct vmdef_ctx *c, const struct toml_node *node, const char *fmt, ...)
 {
@@ -23,6 +24,13 @@ int vmdef__table(struct vmdef_ctx *c, const char *name, const char *const keys[]
 	if (toml_expect(c->doc, *out, TOML_TABLE, c->err))
 		return -1;
 	return toml_check_table_keys(c->doc, *out, name, keys, c->err);
+}
+
+int vmdef__schema_table(struct vmdef_ctx *c, const char *name, const struct toml_node **out)
+{
+	const char *keys[VMDEF_SCHEMA_TABLE_KEYS_MAX];
+	vmdef_schema_table_keys(name, keys);
+	return vmdef__table(c, name, keys, out);
 }
 
 static void set_present(int *present, int v)

@@ -17,6 +17,8 @@ struct vmdef_ctx {
 /* The table `name` of the root, checked against keys[] (NULL-terminated);
  * *out is NULL when the table is absent. 0, or -1 with ctx->err. */
 int vmdef__table(struct vmdef_ctx *c, const char *name, const char *const keys[], const struct toml_node **out);
+/* The same with the keys vmdef_schema.c lists for the table. */
+int vmdef__schema_table(struct vmdef_ctx *c, const char *name, const struct toml_node **out);
 
 /* Each getter: 0 with *present = 0 when the key is absent (out untouched),
  * 0 with *present = 1 and out filled, or -1 with ctx->err at the value.
@@ -45,6 +47,7 @@ int vmdef__load_policy(struct vmdef_ctx *c);
 int vmdef__load_expect(struct vmdef_ctx *c);
 int vmdef__load_platform(struct vmdef_ctx *c);
 int vmdef__load_channel(struct vmdef_ctx *c);
+int vmdef__load_launch(struct vmdef_ctx *c);
 int vmdef__load_sim(struct vmdef_ctx *c);
 
 #endif

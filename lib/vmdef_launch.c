@@ -6,11 +6,9 @@
 
 int vmdef__load_vm(struct vmdef_ctx *c)
 {
-	static const char *const keys[] = {"name", "vcpus", "vcpu_type", "memory_mib", "vmm_type", "guest_features",
-					   NULL};
 	struct vmdef *d = c->def;
 	const struct toml_node *t;
-	if (vmdef__table(c, "vm", keys, &t))
+	if (vmdef__schema_table(c, "vm", &t))
 		return -1;
 	if (!t)
 		return vmdef__fail(c, NULL, "missing required table [vm] (at least: name = \"...\")");
@@ -65,11 +63,9 @@ int vmdef__load_vm(struct vmdef_ctx *c)
 
 int vmdef__load_firmware_boot(struct vmdef_ctx *c)
 {
-	static const char *const fw_keys[] = {"ovmf", "ovmf_hash", NULL};
-	static const char *const boot_keys[] = {"kernel", "initrd", "append", NULL};
 	struct vmdef *d = c->def;
 	const struct toml_node *fw, *boot;
-	if (vmdef__table(c, "firmware", fw_keys, &fw) || vmdef__table(c, "boot", boot_keys, &boot))
+	if (vmdef__schema_table(c, "firmware", &fw) || vmdef__schema_table(c, "boot", &boot))
 		return -1;
 	if (vmdef__path(c, fw, "ovmf", d->ovmf, &d->pos_ovmf))
 		return -1;
@@ -139,11 +135,9 @@ static int policy_smt(struct vmdef_ctx *c, const struct toml_node *t, int have_p
 
 int vmdef__load_policy(struct vmdef_ctx *c)
 {
-	static const char *const keys[] = {"guest_policy", "debug", "migrate_ma", "single_socket", "smt",
-					   "abi_major", "abi_minor", NULL};
 	struct vmdef *d = c->def;
 	const struct toml_node *t;
-	if (vmdef__table(c, "policy", keys, &t))
+	if (vmdef__schema_table(c, "policy", &t))
 		return -1;
 	int64_t v;
 	int have_policy;

@@ -32,13 +32,10 @@ static int parse_firmware_version(struct vmdef_ctx *c, const struct toml_node *t
 
 int vmdef__load_sim(struct vmdef_ctx *c)
 {
-	static const char *const keys[] = {"state_dir",   "chip_id",   "reported_tcb",   "platform_info",
-					   "host_data",   "measurement", "guest_svn",    "report_version",
-					   "firmware_version", NULL};
 	struct vmdef *d = c->def;
 	struct vmdef_sim *s = &d->sim;
 	const struct toml_node *t;
-	if (vmdef__table(c, "sim", keys, &t))
+	if (vmdef__schema_table(c, "sim", &t))
 		return -1;
 	d->has_sim = t != NULL;
 	int turin = d->product == SNP_PRODUCT_TURIN;

@@ -29,12 +29,9 @@ static int load_measurement(struct vmdef_ctx *c, const struct toml_node *t)
 
 int vmdef__load_expect(struct vmdef_ctx *c)
 {
-	static const char *const keys[] = {"measurement", "host_data", "id_key_digest", "author_key_digest",
-					   "family_id",   "image_id",  "min_guest_svn", "vmpl",
-					   "min_tcb",     NULL};
 	struct vmdef *d = c->def;
 	const struct toml_node *t;
-	if (vmdef__table(c, "expect", keys, &t) || load_measurement(c, t))
+	if (vmdef__schema_table(c, "expect", &t) || load_measurement(c, t))
 		return -1;
 	if (vmdef__bytes(c, t, "host_data", d->host_data, sizeof d->host_data, 0, &d->has_host_data) ||
 	    vmdef__bytes(c, t, "id_key_digest", d->id_key_digest, sizeof d->id_key_digest, 1, &d->has_id_key_digest) ||
@@ -56,10 +53,9 @@ int vmdef__load_expect(struct vmdef_ctx *c)
 
 int vmdef__load_platform(struct vmdef_ctx *c)
 {
-	static const char *const keys[] = {"product", "trust_anchor", "simulated", "certs", NULL};
 	struct vmdef *d = c->def;
 	const struct toml_node *t;
-	if (vmdef__table(c, "platform", keys, &t))
+	if (vmdef__schema_table(c, "platform", &t))
 		return -1;
 	char product[16];
 	int got;
@@ -116,10 +112,9 @@ static int parse_address(struct vmdef_ctx *c, const struct toml_node *n)
 
 int vmdef__load_channel(struct vmdef_ctx *c)
 {
-	static const char *const keys[] = {"mode", "address", "timeout_s", "owner_key", NULL};
 	struct vmdef *d = c->def;
 	const struct toml_node *t;
-	if (vmdef__table(c, "channel", keys, &t))
+	if (vmdef__schema_table(c, "channel", &t))
 		return -1;
 	char mode[16] = "connect";
 	int got;

@@ -33,5 +33,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(def.sim.report_version == 2 || def.sim.report_version == 3);
 	CHECK(!def.has_vmpl || def.vmpl <= 3);
 	CHECK(def.kernel[0] || (!def.initrd[0] && !def.has_append));
+	/* [launch]: ranges, ID block files in pairs, extra_args packed inside their buffer. */
+	const struct vmdef_launch *l = &def.launch;
+	CHECK(l->qemu[0] && l->guest_port >= 1 && l->cbitpos >= 1 && l->cbitpos <= 63 && l->reduced_phys_bits <= 63);
+	CHECK(!l->id_block[0] == !l->id_auth[0]);
+	CHECK(l->n_extra_args <= VMDEF_EXTRA_ARGS_COUNT);
+	size_t used = 0;
+	for (unsigned i = 0; i < l->n_extra_args; i++) {
+		size_t n = strnlen(l->extra_args + used, sizeof l->extra_args - used);
+		CHECK(n > 0 && used + n < sizeof l->extra_args);
+		used += n + 1;
+	}
 	return 0;
 }

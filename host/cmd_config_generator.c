@@ -1,0 +1,229 @@
+/* snpboot config-generator: writes a fully commented VM definition with
+ * safe defaults (any key settable from the command line, the result
+ * checked by the vmdef loader), or reviews an existing one (--check). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "file_io.h"
+#include "vmdef_check.h"
+#include "vmdef_gen.h"
+
+#define PROG "snpboot config-generator"
+
+static const char usage_text[] =
+	"usage: snpboot config-generator [--set TABLE.KEY=VALUE]... [NAMED OPTIONS] [--output FILE [--force]]\n"
+	"       snpboot config-generator --check vm.toml [--strict] [--no-files]\n"
+	"       (also: config-generator ...)\n"
+	"\n"
+	"Writes a VM definition (vm.toml) with every key the tools know, each with a\n"
+	"comment saying what it is and its safe default; optional keys are commented\n"
+	"out. Any key can be set; the result is loaded with the same code as every\n"
+	"other tool, so a bad value is refused here.\n"
+	"\n"
+	"  --set TABLE.KEY=VALUE  set any key (lib/vmdef.h lists them). Strings and paths are\n"
+	"                     taken as they are; integers decimal or 0x hex; booleans true or\n"
+	"                     false; TCB tables as snp=8,microcode=115; extra_args one\n"
+	"                     argument per --set (or a TOML array)\n"
+	"  --name NAME        vm.name              --vcpus N           vm.vcpus\n"
+	"  --vcpu-type MODEL  vm.vcpu_type         --memory-mib N      vm.memory_mib\n"
+	"  --ovmf FILE        firmware.ovmf        --kernel FILE       boot.kernel\n"
+	"  --initrd FILE      boot.initrd          --append CMDLINE    boot.append\n"
+	"  --product NAME     platform.product     --trust-anchor FILE platform.trust_anchor\n"
+	"  --simulated        platform.simulated = true (snp-sim's TEST root: proves nothing)\n"
+	"  --mode MODE        channel.mode         --address HOST:PORT channel.address\n"
+	"  --owner-key FILE   channel.owner_key    --disk FILE         launch.disk\n"
+	"  --min-tcb TCB      expect.min_tcb (e.g. bootloader=3,tee=0,snp=8,microcode=115)\n"
+	"                     Relative paths given here are made absolute (from the current\n"
+	"                     directory); the definition resolves relative paths against its\n"
+	"                     own directory.\n"
+	"  --output FILE      write to FILE (default: standard output)\n"
+	"  --force            replace an existing FILE (a regular file; atomically)\n"
+	"\n"
+	"  --check FILE       load FILE and review it: errors (file:line:col) if it does not\n"
+	"                     load; then each weak choice as a warning or note with what to\n"
+	"                     change (debug or migration allowed, unmeasured kernel, fixed\n"
+	"                     MEASUREMENT, no minimum TCB, no owner pinning, simulated\n"
+	"                     platform, SMT, timeouts, ...)\n"
+	"  --strict           with --check: warnings fail too (notes never do)\n"
+	"  --no-files         with --check: judge the text only; do not read the files it names\n"
+	"                     (by default MEASUREMENT is computed, the trust anchor, firmware and\n"
+	"                     ID block are read)\n"
+	"\n"
+	"Exit: 0 written, or checked with no error (and, with --strict, no warning);\n"
+	"1 --check found an error (or a warning with --strict), or FILE exists without\n"
+	"--force, or it could not be written; 2 usage or a value the definition refuses;\n"
+	"3 the checked definition does not load.\n";
+
+/* Named options: long name -> TABLE.KEY. */
+static const struct {
+	const char *opt, *table, *key;
+} named[] = {
+	{"name", "vm", "name"},
+	{"vcpus", "vm", "vcpus"},
+	{"vcpu-type", "vm", "vcpu_type"},
+	{"memory-mib", "vm", "memory_mib"},
+	{"ovmf", "firmware", "ovmf"},
+	{"kernel", "boot", "kernel"},
+	{"initrd", "boot", "initrd"},
+	{"append", "boot", "append"},
+	{"product", "platform", "product"},
+	{"trust-anchor", "platform", "trust_anchor"},
+	{"mode", "channel", "mode"},
+	{"address", "channel", "address"},
+	{"owner-key", "channel", "owner_key"},
+	{"disk", "launch", "disk"},
+	{"min-tcb", "expect", "min_tcb"},
+};
+#define N_NAMED (sizeof named / sizeof named[0])
+
+enum { OPT_SET = 1000, OPT_OUTPUT, OPT_FORCE, OPT_CHECK, OPT_STRICT, OPT_NO_FILES, OPT_SIMULATED, OPT_NAMED };
+
+static int check(const char *path, int strict, int use_files)
+{
+	struct vmdef_check_counts n;
+	char err[512];
+	if (vmdef_check_file(path, stdout, use_files, &n, err, sizeof err) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return EXIT_INPUT;
+	}
+	printf("%s: %u error%s, %u warning%s, %u note%s%s\n", path, n.errors, n.errors == 1 ? "" : "s", n.warnings,
+	       n.warnings == 1 ? "" : "s", n.notes, n.notes == 1 ? "" : "s", use_files ? "" : " (files not read)");
+	return n.errors || (strict && n.warnings) ? EXIT_FAILURE_GENERIC : EXIT_OK;
+}
+
+static int write_output(const char *output, int force, const char *text, size_t len)
+{
+	if (!output)
+		return fwrite(text, 1, len, stdout) == len && fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILURE_GENERIC;
+	struct stat st;
+	if (force && lstat(output, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* The rename below would put a file in place of a device, a symlink, ... */
+		fprintf(stderr, PROG ": %s is not a regular file: not replaced\n", output);
+		return EXIT_FAILURE_GENERIC;
+	}
+	if (force) /* atomically: a reader sees the old file or the new one */
+		return file_write_all(PROG, output, text, len, 0644) == 0 ? EXIT_OK : EXIT_FAILURE_GENERIC;
+	/* O_EXCL: an existing file (or a dangling symlink) is never touched. */
+	int fd = open(output, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			fprintf(stderr, PROG ": %s exists; --force replaces it\n", output);
+		else
+			fprintf(stderr, PROG ": %s: %s\n", output, strerror(errno));
+		return EXIT_FAILURE_GENERIC;
+	}
+	FILE *f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(output);
+		fprintf(stderr, PROG ": %s: %s\n", output, strerror(errno));
+		return EXIT_FAILURE_GENERIC;
+	}
+	int bad = fwrite(text, 1, len, f) != len;
+	bad |= fclose(f) != 0;
+	if (bad) {
+		fprintf(stderr, PROG ": %s: write failed: %s\n", output, strerror(errno));
+		unlink(output);
+		return EXIT_FAILURE_GENERIC;
+	}
+	return EXIT_OK;
+}
+
+int cmd_config_generator(int argc, char **argv)
+{
+	struct option opts[N_NAMED + 8];
+	size_t n_opts = 0;
+	opts[n_opts++] = (struct option){"set", required_argument, NULL, OPT_SET};
+	opts[n_opts++] = (struct option){"output", required_argument, NULL, OPT_OUTPUT};
+	opts[n_opts++] = (struct option){"force", no_argument, NULL, OPT_FORCE};
+	opts[n_opts++] = (struct option){"check", required_argument, NULL, OPT_CHECK};
+	opts[n_opts++] = (struct option){"strict", no_argument, NULL, OPT_STRICT};
+	opts[n_opts++] = (struct option){"no-files", no_argument, NULL, OPT_NO_FILES};
+	opts[n_opts++] = (struct option){"simulated", no_argument, NULL, OPT_SIMULATED};
+	opts[n_opts++] = (struct option){"help", no_argument, NULL, 'h'};
+	for (size_t i = 0; i < N_NAMED; i++)
+		opts[n_opts++] = (struct option){named[i].opt, required_argument, NULL, OPT_NAMED + (int)i};
+	opts[n_opts] = (struct option){NULL, 0, NULL, 0};
+
+	static struct vmdef_gen gen;
+	const char *output = NULL, *check_path = NULL;
+	int force = 0, strict = 0, use_files = 1, c, rc = EXIT_USAGE;
+	char err[768], origin[160];
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_SET:
+			snprintf(origin, sizeof origin, "--set %s", optarg);
+			if (vmdef_gen_set(&gen, optarg, origin, 1, err, sizeof err))
+				goto bad;
+			break;
+		case OPT_SIMULATED:
+			if (vmdef_gen_set_kv(&gen, "platform", "simulated", "true", "--simulated", 1, err, sizeof err))
+				goto bad;
+			break;
+		case OPT_OUTPUT: output = optarg; break;
+		case OPT_FORCE: force = 1; break;
+		case OPT_CHECK: check_path = optarg; break;
+		case OPT_STRICT: strict = 1; break;
+		case OPT_NO_FILES: use_files = 0; break;
+		case 'h':
+			fputs(usage_text, stdout);
+			vmdef_gen_free(&gen);
+			return EXIT_OK;
+		default:
+			if (c >= OPT_NAMED && c < OPT_NAMED + (int)N_NAMED) {
+				const int i = c - OPT_NAMED;
+				snprintf(origin, sizeof origin, "--%s %s", named[i].opt, optarg);
+				if (vmdef_gen_set_kv(&gen, named[i].table, named[i].key, optarg, origin, 1, err, sizeof err))
+					goto bad;
+				break;
+			}
+			fputs(usage_text, stderr);
+			vmdef_gen_free(&gen);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, PROG ": unexpected argument '%s' (see --help)\n", argv[optind]);
+		goto out;
+	}
+	if (check_path) {
+		if (gen.n || output || force) {
+			fprintf(stderr, PROG ": --check takes only --strict and --no-files\n");
+			goto out;
+		}
+		rc = check(check_path, strict, use_files);
+		goto out;
+	}
+	if (strict || !use_files) {
+		fprintf(stderr, PROG ": --strict and --no-files go with --check\n");
+		goto out;
+	}
+	size_t len;
+	char *text = vmdef_gen_render(&gen, &len);
+	if (!text) {
+		fprintf(stderr, PROG ": out of memory\n");
+		rc = EXIT_FAILURE_GENERIC;
+		goto out;
+	}
+	if (vmdef_gen_check(&gen, output ? output : "(generated)", text, len, err, sizeof err) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		free(text);
+		goto out;
+	}
+	rc = write_output(output, force, text, len);
+	free(text);
+	goto out;
+bad:
+	fprintf(stderr, PROG ": %s\n", err);
+out:
+	vmdef_gen_free(&gen);
+	return rc;
+}
