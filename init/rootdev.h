@@ -17,6 +17,8 @@ int rootdev_luks_uuid_matches(const uint8_t *hdr, size_t len, const char *uuid);
  * -1 if the header is not a valid GPT. */
 int rootdev_gpt_find(const uint8_t *header, size_t header_len, const uint8_t *entries, size_t entries_len,
 		     const char *guid);
+/* Formats a GPT GUID (stored mixed-endian) as lowercase text; also used by `snpboot encrypt-disk`. */
+void rootdev_guid_format(const uint8_t *guid, char out[37]);
 /* Where the GPT entry array starts (bytes) and how long it is, from the header; -1 if invalid. */
 int rootdev_gpt_entries_span(const uint8_t *header, size_t header_len, uint32_t sector_size, uint64_t *offset,
 			     uint64_t *len);

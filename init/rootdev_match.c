@@ -30,7 +30,7 @@ int rootdev_luks_uuid_matches(const uint8_t *hdr, size_t len, const char *uuid)
 }
 
 /* GPT GUIDs are stored mixed-endian: the first three fields little-endian. */
-static void guid_format(const uint8_t *g, char out[37])
+void rootdev_guid_format(const uint8_t *g, char out[37])
 {
 	snprintf(out, 37, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", le32_load(g), le16_load(g + 4),
 		 le16_load(g + 6), g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
@@ -64,7 +64,7 @@ int rootdev_gpt_find(const uint8_t *h, size_t header_len, const uint8_t *entries
 		char text[37];
 		if (bytes_all_zero(e, 16)) /* unused entry: zero type GUID */
 			continue;
-		guid_format(e + 16, text);
+		rootdev_guid_format(e + 16, text);
 		if (strcaseeq(text, guid))
 			return (int)i + 1;
 	}
