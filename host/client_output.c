@@ -7,6 +7,7 @@ static const struct vmdef *kept_def;
 static const struct snp_verify_result *kept_verdict;
 static const char *kept_facts;
 static size_t kept_facts_len;
+static const struct explain_report *kept_why;
 
 static void json_string(FILE *out, const char *s, size_t len)
 {
@@ -38,9 +39,10 @@ static void json_entries(FILE *out, const struct snp_verify_entry *e, size_t n, 
 }
 
 void client_print_verdict(int json, const struct vmdef *def, const struct snp_verify_result *v,
-			  const char *facts, size_t facts_len)
+			  const char *facts, size_t facts_len, const struct explain_report *why)
 {
 	if (json) {
+		kept_why = why;
 		kept_def = def;
 		kept_verdict = v;
 		kept_facts = facts;
@@ -54,6 +56,13 @@ void client_print_verdict(int json, const struct vmdef *def, const struct snp_ve
 	for (size_t i = 0; i < v->n_failed; i++)
 		printf("  FAIL  %-22s expected %s\n  %-28s got      %s\n", v->failed[i].check, v->failed[i].expected, "",
 		       v->failed[i].got);
+	if (why) {
+		/* The summary names MEASUREMENT itself when a change explains it. */
+		const char *subject = strncmp(why->summary, "MEASUREMENT", 11) == 0 ? "" : "MEASUREMENT: ";
+		printf("  why   %s%s\n", subject, why->summary);
+		for (size_t i = 0; i < why->n_notes; i++)
+			printf("  note  %s\n", why->notes[i]);
+	}
 	if (v->stopped)
 		printf("  (verification stopped early: nothing after this point can be trusted)\n");
 	printf("verdict: %s\n", v->ok ? "VERIFIED" : "REFUSED");
@@ -78,7 +87,18 @@ void client_print_outcome(int json, const char *outcome, const char *detail)
 		json_entries(stdout, kept_verdict->passed, kept_verdict->n_passed, 1, &first);
 		json_entries(stdout, kept_verdict->failed, kept_verdict->n_failed, 0, &first);
 	}
-	printf("\n  ],\n  \"boot_facts\": ");
+	printf("\n  ],\n");
+	if (kept_why) {
+		printf("  \"measurement_explanation\": ");
+		json_string(stdout, kept_why->summary, strlen(kept_why->summary));
+		printf(",\n  \"measurement_notes\": [");
+		for (size_t i = 0; i < kept_why->n_notes; i++) {
+			printf("%s", i ? ", " : "");
+			json_string(stdout, kept_why->notes[i], strlen(kept_why->notes[i]));
+		}
+		printf("],\n");
+	}
+	printf("  \"boot_facts\": ");
 	json_string(stdout, kept_facts ? kept_facts : "", kept_facts_len);
 	printf(",\n  \"outcome\": ");
 	json_string(stdout, outcome, strlen(outcome));

@@ -23,6 +23,7 @@
 #include "chan_payload.h"
 #include "chan_tls_client.h"
 #include "client_output.h"
+#include "explain_report.h"
 #include "commands.h"
 #include "file_io.h"
 #include "https_get.h"
@@ -39,6 +40,7 @@
 static const char usage_text[] =
 	"usage: snpboot client --vm-definition vm.toml [--disk-key-file FILE | --disk-key-env VAR]\n"
 	"                      [--connect HOST:PORT | --listen ADDR:PORT] [--certs DIR] [--json]\n"
+	"                      [--save-evidence FILE]\n"
 	"                      [--kds [--cache DIR] [--kds-url URL] [--ca-file FILE]]\n"
 	"\n"
 	"Connects to the guest's first stage (or waits for it), verifies its SEV-SNP\n"
@@ -62,6 +64,12 @@ static const char usage_text[] =
 	"  --kds-url URL         KDS base URL (default " KDS_BASE_URL ")\n"
 	"  --ca-file FILE        CA bundle for KDS's TLS certificate (default " HTTPS_DEFAULT_CA_FILE ")\n"
 	"  --json                the verdict as JSON on stdout\n"
+	"  --save-evidence FILE  keep the guest's EVIDENCE frame (report, certificates, boot\n"
+	"                        facts; nothing secret) for `snpboot measure --explain FILE`\n"
+	"\n"
+	"A refused MEASUREMENT is explained: the client recomputes it with each usual\n"
+	"single change of the definition (vCPUs, guest features, command line, ...) and\n"
+	"names the one that gives the reported value, or says that none does.\n"
 	"\n"
 	"Exit: 0 unlocked, 1 attestation refused, 2 usage, 3 bad input, 4 the guest\n"
 	"could not unlock with the key, 5 network or protocol failure (KDS included).\n";
@@ -70,7 +78,7 @@ enum { EXIT_REFUSED = 1, EXIT_UNLOCK_FAILED = 4, EXIT_NETWORK = 5 };
 
 struct client_args {
 	const char *vmdef, *key_file, *key_env, *connect, *listen, *certs;
-	const char *cache, *kds_url, *ca_file;
+	const char *cache, *kds_url, *ca_file, *save_evidence;
 	int json, kds;
 };
 
@@ -234,6 +242,32 @@ static int load_certs(const struct client_args *a, const struct chan_evidence *e
 	return snp_certs_from_table(&table, certs, err, err_len);
 }
 
+/* The frame as it came, header included: what `measure --explain` reads. */
+static int save_evidence(const char *path, const uint8_t *payload, size_t len)
+{
+	char err[128];
+	uint8_t *frame = malloc(CHAN_FRAME_HEADER_LEN + len);
+	if (!frame || chan_frame_header(frame, CHAN_FRAME_EVIDENCE, len, err, sizeof err) != 0) {
+		fprintf(stderr, PROG ": cannot save the evidence: %s\n", frame ? err : "out of memory");
+		free(frame);
+		return -1;
+	}
+	memcpy(frame + CHAN_FRAME_HEADER_LEN, payload, len);
+	int rc = file_write_all(PROG, path, frame, CHAN_FRAME_HEADER_LEN + len, 0644);
+	free(frame);
+	if (rc == 0)
+		fprintf(stderr, PROG ": saved the guest's evidence to %s\n", path);
+	return rc;
+}
+
+static int measurement_failed(const struct snp_verify_result *v)
+{
+	for (size_t i = 0; i < v->n_failed; i++)
+		if (strcmp(v->failed[i].check, "MEASUREMENT") == 0)
+			return 1;
+	return 0;
+}
+
 static int send_reject(const char *why)
 {
 	char err[256];
@@ -273,6 +307,8 @@ static int run(const struct client_args *a, const uint8_t *disk_key, size_t disk
 	chan_frame_decoder_init(&d, frame_buf, sizeof frame_buf, CHAN_FRAME_BIT(CHAN_FRAME_EVIDENCE));
 	if (chan_frame_recv(&io, &d, err, sizeof err) != 0)
 		goto network;
+	if (a->save_evidence)
+		save_evidence(a->save_evidence, d.buf, d.len); /* a diagnostic aid: failing to keep it stops nothing */
 	struct chan_evidence ev;
 	if (chan_evidence_decode(&ev, d.buf, d.len, err, sizeof err) != 0)
 		goto network;
@@ -298,7 +334,16 @@ static int run(const struct client_args *a, const uint8_t *disk_key, size_t disk
 	policy.now = time(NULL);
 	verify_rc = snp_verify_report(report_copy, sizeof report_copy, &certs, &policy, &verdict, NULL);
 	amd_certdir_free(&dir);
-	client_print_verdict(a->json, &def, &verdict, ev.boot_facts, ev.boot_facts_len);
+	/* The most common refusal: say which single launch change explains it. */
+	static struct explain_report explained;
+	const struct explain_report *whyp = NULL;
+	if (measurement_failed(&verdict)) {
+		if (explain_report_run(&explained, &def, report_copy, err, sizeof err) == 0)
+			whyp = &explained;
+		else
+			fprintf(stderr, PROG ": cannot explain the MEASUREMENT mismatch: %s\n", err);
+	}
+	client_print_verdict(a->json, &def, &verdict, ev.boot_facts, ev.boot_facts_len, whyp);
 	if (verify_rc != 0 || !verdict.ok) {
 		char why[CHAN_REJECT_MAX];
 		if (verdict.n_failed)
@@ -355,6 +400,7 @@ int cmd_client(int argc, char **argv)
 					     {"kds-url", required_argument, NULL, 'U'},
 					     {"ca-file", required_argument, NULL, 'A'},
 					     {"cache", required_argument, NULL, 'D'},
+					     {"save-evidence", required_argument, NULL, 'S'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	struct client_args a = {0};
@@ -373,6 +419,7 @@ int cmd_client(int argc, char **argv)
 		case 'U': a.kds_url = optarg; break;
 		case 'A': a.ca_file = optarg; break;
 		case 'D': a.cache = optarg; break;
+		case 'S': a.save_evidence = optarg; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		default: fputs(usage_text, stderr); return EXIT_USAGE;
 		}

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "idblock.h"
 #include "idblock_key.h"
+#include "vmdef.h"
 
 #define DEFAULT_POLICY 0x30000ull /* SMT allowed, ABI 0.0, bit 17 (reserved, must be 1) */
 
@@ -22,12 +23,19 @@ static void usage(FILE *out)
 		"usage: idblock-generator --id-key-path ID.pem --auth-key-path AUTHOR.pem --measurement HEX\n"
 		"                         [--family-id HEX] [--image-id HEX] [--guest-svn N] [--policy 0x30000]\n"
 		"                         [--out-dir DIR] [--generate-keys]\n"
+		"       idblock-generator --vm-definition vm.toml --id-key-path ID.pem --auth-key-path AUTHOR.pem\n"
+		"                         [any option above, which then overrides the definition]\n"
 		"       (also: snpboot idblock-generator ...)\n"
 		"\n"
 		"Writes DIR/id-block.base64 and DIR/id-auth.base64 for QEMU's\n"
 		"  -object sev-snp-guest,...,id-block=$(cat id-block.base64),id-auth=$(cat id-auth.base64),author-key-enabled=on\n"
-		"and prints ID_KEY_DIGEST and AUTHOR_KEY_DIGEST (hex and base64) for the VM definition.\n"
+		"and prints ID_KEY_DIGEST and AUTHOR_KEY_DIGEST (hex and base64), then the same as\n"
+		"TOML lines to paste into the [expect] table of the VM definition.\n"
 		"\n"
+		"  --vm-definition F     take the measurement ([expect] measurement, computed from the\n"
+		"                        definition's files by default), the policy ([policy]), FAMILY_ID,\n"
+		"                        IMAGE_ID ([expect] family_id, image_id) and GUEST_SVN ([expect]\n"
+		"                        min_guest_svn) from a VM definition; flags override each\n"
 		"  --id-key-path FILE    P-384 private key signing the ID block (PKCS#8 or SEC1 PEM)\n"
 		"  --auth-key-path FILE  P-384 author key signing the ID key (PKCS#8 or SEC1 PEM)\n"
 		"  --measurement HEX     expected launch digest, 96 hex digits (snpboot measure)\n"
@@ -43,7 +51,7 @@ static void usage(FILE *out)
 }
 
 struct idblock_args {
-	const char *id_key, *auth_key, *measurement, *family_id, *image_id, *guest_svn, *policy, *out_dir;
+	const char *id_key, *auth_key, *measurement, *family_id, *image_id, *guest_svn, *policy, *out_dir, *vmdef;
 	int generate;
 };
 
@@ -59,6 +67,7 @@ static int parse_args(struct idblock_args *a, int argc, char **argv)
 		{"--measurement", &a->measurement}, {"--family-id", &a->family_id},
 		{"--image-id", &a->image_id},    {"--guest-svn", &a->guest_svn},
 		{"--policy", &a->policy},        {"--out-dir", &a->out_dir},
+		{"--vm-definition", &a->vmdef},
 	};
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--generate-keys") == 0) {
@@ -146,12 +155,86 @@ static int write_text(const char *dir, const char *name, const char *text)
 	return 0;
 }
 
+static struct vmdef def; /* large: paths and buffers */
+
+/* The definition's values for what no flag gives (vmdef.h). */
+static int from_vmdef(const struct idblock_args *a, struct idblock *b)
+{
+	char err[VMDEF_ERR_LEN], hex[2 * IDBLOCK_DIGEST_LEN + 1];
+	if (vmdef_load(a->vmdef, &def, err, sizeof err) != 0) {
+		fprintf(stderr, "idblock-generator: %s\n", err);
+		return EXIT_INPUT;
+	}
+	const char *how = "--measurement";
+	if (!a->measurement && def.measurement_computed) {
+		if (vmdef_measure(&def, b->ld, err, sizeof err) != 0) {
+			fprintf(stderr, "idblock-generator: %s\n", err);
+			return EXIT_INPUT;
+		}
+		how = "computed from the definition's files";
+	} else if (!a->measurement) {
+		memcpy(b->ld, def.measurement, sizeof b->ld);
+		how = "[expect] measurement";
+	}
+	if (!a->policy)
+		b->policy = def.guest_policy;
+	if (!a->family_id && def.has_family_id)
+		memcpy(b->family_id, def.family_id, sizeof b->family_id);
+	if (!a->image_id && def.has_image_id)
+		memcpy(b->image_id, def.image_id, sizeof b->image_id);
+	if (!a->guest_svn)
+		b->guest_svn = def.min_guest_svn;
+	hex_encode(hex, b->ld, sizeof b->ld);
+	fprintf(stderr, "idblock-generator: from %s: measurement %s (%s), policy 0x%llx%s, guest svn %u%s\n",
+		a->vmdef, hex, how, (unsigned long long)b->policy, a->policy ? " (--policy)" : "", b->guest_svn,
+		a->guest_svn ? " (--guest-svn)" : "");
+	return EXIT_OK;
+}
+
 static void print_digest(const char *label, const uint8_t d[IDBLOCK_DIGEST_LEN])
 {
 	char hex[2 * IDBLOCK_DIGEST_LEN + 1], b64[80];
 	hex_encode(hex, d, IDBLOCK_DIGEST_LEN);
 	base64_encode(b64, d, IDBLOCK_DIGEST_LEN);
 	printf("%-17s hex    %s\n%-17s base64 %s\n", label, hex, label, b64);
+}
+
+/* The [expect] lines the client needs to check what this ID block makes
+ * the report say (the policy is [policy]'s business: it must also be
+ * QEMU's policy=). */
+static void print_toml(const struct idblock_args *a, const struct idblock *b, const uint8_t id_d[IDBLOCK_DIGEST_LEN],
+		       const uint8_t auth_d[IDBLOCK_DIGEST_LEN])
+{
+	char hex[2 * IDBLOCK_DIGEST_LEN + 1];
+	printf("# for the [expect] table of the VM definition:\n");
+	hex_encode(hex, id_d, IDBLOCK_DIGEST_LEN);
+	printf("id_key_digest = \"%s\"\n", hex);
+	hex_encode(hex, auth_d, IDBLOCK_DIGEST_LEN);
+	printf("author_key_digest = \"%s\"\n", hex);
+	/* Values given as flags: the definition (if any) does not have them yet. */
+	if (a->family_id) {
+		hex_encode(hex, b->family_id, IDBLOCK_ID_LEN);
+		printf("family_id = \"%s\"\n", hex);
+	}
+	if (a->image_id) {
+		hex_encode(hex, b->image_id, IDBLOCK_ID_LEN);
+		printf("image_id = \"%s\"\n", hex);
+	}
+	if (a->guest_svn)
+		printf("min_guest_svn = %u\n", b->guest_svn);
+	if (a->vmdef && ((def.has_id_key_digest && memcmp(def.id_key_digest, id_d, IDBLOCK_DIGEST_LEN) != 0) ||
+			 (def.has_author_key_digest && memcmp(def.author_key_digest, auth_d, IDBLOCK_DIGEST_LEN) != 0)))
+		fprintf(stderr, "idblock-generator: note: %s has other key digests in [expect]: replace them with "
+				"the lines printed, or the client will refuse\n", a->vmdef);
+	if (a->vmdef && a->policy && b->policy != def.guest_policy)
+		fprintf(stderr, "idblock-generator: note: --policy 0x%llx is not %s's guest policy 0x%llx: the "
+				"client checks the report's POLICY against the definition\n",
+			(unsigned long long)b->policy, a->vmdef, (unsigned long long)def.guest_policy);
+	if (!a->vmdef || a->measurement) {
+		hex_encode(hex, b->ld, IDBLOCK_DIGEST_LEN);
+		printf("# the ID block's launch digest; the report's MEASUREMENT must equal it:\n"
+		       "# measurement = \"%s\"\n", hex);
+	}
 }
 
 int cmd_idblock(int argc, char **argv)
@@ -164,14 +247,14 @@ int cmd_idblock(int argc, char **argv)
 	struct idblock_args a;
 	if (parse_args(&a, argc, argv) != 0)
 		return EXIT_USAGE;
-	if (!a.id_key || !a.auth_key || !a.measurement) {
-		fprintf(stderr, "idblock-generator: --id-key-path, --auth-key-path and --measurement are required "
-				"(see --help)\n");
+	if (!a.id_key || !a.auth_key || (!a.measurement && !a.vmdef)) {
+		fprintf(stderr, "idblock-generator: --id-key-path, --auth-key-path and --measurement (or "
+				"--vm-definition) are required (see --help)\n");
 		return EXIT_USAGE;
 	}
 	struct idblock b = {.version = IDBLOCK_VERSION, .policy = DEFAULT_POLICY};
 	uint64_t v;
-	if (parse_hex_field(b.ld, sizeof b.ld, a.measurement, "--measurement") != 0 ||
+	if ((a.measurement && parse_hex_field(b.ld, sizeof b.ld, a.measurement, "--measurement") != 0) ||
 	    (a.family_id && parse_hex_field(b.family_id, sizeof b.family_id, a.family_id, "--family-id") != 0) ||
 	    (a.image_id && parse_hex_field(b.image_id, sizeof b.image_id, a.image_id, "--image-id") != 0))
 		return EXIT_USAGE;
@@ -185,6 +268,11 @@ int cmd_idblock(int argc, char **argv)
 	if (a.policy && cli_parse_u64(a.policy, &b.policy) != 0) {
 		fprintf(stderr, "idblock-generator: --policy '%s' is not a number\n", a.policy);
 		return EXIT_USAGE;
+	}
+	if (a.vmdef) {
+		int rc = from_vmdef(&a, &b);
+		if (rc != EXIT_OK)
+			return rc;
 	}
 	/* Bit 17 of the policy is reserved and must be 1, or the firmware
 	 * rejects the launch; catch it here rather than at boot. */
@@ -239,10 +327,11 @@ int cmd_idblock(int argc, char **argv)
 	fprintf(stderr, "idblock-generator: wrote %s/id-block.base64 and %s/id-auth.base64 (policy 0x%llx)\n",
 		out_dir, out_dir, (unsigned long long)b.policy);
 
-	uint8_t d[IDBLOCK_DIGEST_LEN];
-	idblock_key_digest(d, id_area);
-	print_digest("ID_KEY_DIGEST", d);
-	idblock_key_digest(d, auth_area);
-	print_digest("AUTHOR_KEY_DIGEST", d);
+	uint8_t id_d[IDBLOCK_DIGEST_LEN], auth_d[IDBLOCK_DIGEST_LEN];
+	idblock_key_digest(id_d, id_area);
+	print_digest("ID_KEY_DIGEST", id_d);
+	idblock_key_digest(auth_d, auth_area);
+	print_digest("AUTHOR_KEY_DIGEST", auth_d);
+	print_toml(&a, &b, id_d, auth_d);
 	return EXIT_OK;
 }

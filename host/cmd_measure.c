@@ -8,6 +8,7 @@
 #include "bytes.h"
 #include "cli_opt.h"
 #include "commands.h"
+#include "explain_report.h"
 #include "measure.h"
 #include "vmdef.h"
 
@@ -15,6 +16,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: snpboot measure --vm-definition vm.toml [--output hex|base64|json]\n"
+		"       snpboot measure --explain REPORT --vm-definition vm.toml\n"
 		"       snpboot measure --ovmf FILE [--kernel FILE [--initrd FILE] [--append CMDLINE]]\n"
 		"                       [--vcpus N] [--vcpu-type TYPE | --vcpu-sig 0xSIG] [--vmm-type qemu|ec2]\n"
 		"                       [--guest-features 0xF] [--ovmf-hash HEX] [--output hex|base64|json]\n"
@@ -25,6 +27,13 @@ static void usage(FILE *out)
 		"\n"
 		"  --vm-definition F  take firmware, kernel, initrd, append, vCPUs, type, VMM and\n"
 		"                     guest features from a VM definition (what the client expects)\n"
+		"  --explain REPORT   say why REPORT's MEASUREMENT differs from the definition's:\n"
+		"                     recompute it with each usual single change (guest features\n"
+		"                     such as DebugSwap, vCPU count 1..max(64, 2x), vCPU model, VMM\n"
+		"                     type, no kernel hashes, no initrd, command line absent or with\n"
+		"                     a newline, blank or word more or less) and name the one that\n"
+		"                     gives it, or say that none does. REPORT is a raw 1184-byte\n"
+		"                     report or an EVIDENCE frame saved by `client --save-evidence`\n"
 		"  --ovmf FILE        OVMF firmware image (its GUID table and SEV metadata are read)\n"
 		"  --kernel FILE      kernel passed with -kernel (measured through the firmware's\n"
 		"                     SEV kernel-hashes table, QEMU kernel-hashes=on)\n"
@@ -50,14 +59,16 @@ static void usage(FILE *out)
 		"                     the firmware-only digest instead of refusing. The kernel,\n"
 		"                     initrd and command line are then NOT covered by it.\n"
 		"\n"
-		"Exit status: 0 ok, 1 refused (e.g. kernel not measurable), 2 usage, 3 bad input file.\n");
+		"Exit status: 0 ok, 1 refused (e.g. kernel not measurable), 2 usage, 3 bad input file.\n"
+		"With --explain: 0 the report's MEASUREMENT is the definition's, 1 it differs (the\n"
+		"output says whether one change explains it), 2 usage, 3 bad report or definition.\n");
 }
 
 
 
 struct measure_args {
 	const char *ovmf, *kernel, *initrd, *append, *vcpu_type, *vcpu_sig, *vmm, *features, *ovmf_hash, *output;
-	const char *vcpus, *vmdef;
+	const char *vcpus, *vmdef, *explain;
 	int allow_unmeasured;
 };
 
@@ -74,6 +85,7 @@ static int parse_args(struct measure_args *a, int argc, char **argv)
 		{"--vcpu-sig", &a->vcpu_sig}, {"--vmm-type", &a->vmm},
 		{"--guest-features", &a->features}, {"--ovmf-hash", &a->ovmf_hash},
 		{"--output", &a->output},     {"--vm-definition", &a->vmdef},
+		{"--explain", &a->explain},
 	};
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--allow-unmeasured-kernel") == 0) {
@@ -125,6 +137,32 @@ static void print_digest(const uint8_t d[MEASURE_DIGEST_LEN], const char *format
 	}
 }
 
+/* --explain: which single change of the definition gives the report's MEASUREMENT. */
+static int explain_from_vmdef(const struct measure_args *a, const struct vmdef *def)
+{
+	static uint8_t report[SNP_REPORT_SIZE];
+	static struct explain_report e;
+	char err[VMDEF_ERR_LEN], hex[2 * MEASURE_DIGEST_LEN + 1];
+	if (a->output) {
+		fprintf(stderr, "snpboot measure: --explain prints text only; drop --output\n");
+		return EXIT_USAGE;
+	}
+	if (explain_read_report("snpboot measure", a->explain, report) != 0)
+		return EXIT_INPUT;
+	if (explain_report_run(&e, def, report, err, sizeof err) != 0) {
+		fprintf(stderr, "snpboot measure: %s\n", err);
+		return EXIT_INPUT;
+	}
+	hex_encode(hex, e.reported, sizeof e.reported);
+	printf("report MEASUREMENT   %s\n", hex);
+	hex_encode(hex, e.computed, sizeof e.computed);
+	printf("definition computes  %s\n", hex);
+	printf("%s\n", e.summary);
+	for (size_t i = 0; i < e.n_notes; i++)
+		printf("note: %s\n", e.notes[i]);
+	return e.matches ? EXIT_OK : EXIT_FAILURE_GENERIC;
+}
+
 /* The definition form: the same computation the client and snp-sim make. */
 static int measure_from_vmdef(const struct measure_args *a)
 {
@@ -135,12 +173,19 @@ static int measure_from_vmdef(const struct measure_args *a)
 	if (a->ovmf || a->kernel || a->initrd || a->append || a->vcpus || a->vcpu_type || a->vcpu_sig || a->vmm ||
 	    a->features || a->ovmf_hash || a->allow_unmeasured) {
 		fprintf(stderr, "snpboot measure: --vm-definition takes everything from the definition; "
-				"only --output may be added\n");
+				"only --output (or --explain) may be added\n");
 		return EXIT_USAGE;
 	}
 	if (strcmp(output, "hex") != 0 && strcmp(output, "base64") != 0 && strcmp(output, "json") != 0) {
 		fprintf(stderr, "snpboot measure: --output must be hex, base64 or json, not '%s'\n", output);
 		return EXIT_USAGE;
+	}
+	if (a->explain) {
+		if (vmdef_load(a->vmdef, &def, err, sizeof err) != 0) {
+			fprintf(stderr, "snpboot measure: %s\n", err);
+			return EXIT_INPUT;
+		}
+		return explain_from_vmdef(a, &def);
 	}
 	if (vmdef_load(a->vmdef, &def, err, sizeof err) != 0 || vmdef_measure(&def, d, err, sizeof err) != 0) {
 		fprintf(stderr, "snpboot measure: %s\n", err);
@@ -168,6 +213,10 @@ int cmd_measure(int argc, char **argv)
 		return EXIT_USAGE;
 	if (a.vmdef)
 		return measure_from_vmdef(&a);
+	if (a.explain) {
+		fprintf(stderr, "snpboot measure: --explain needs --vm-definition (what the report is compared with)\n");
+		return EXIT_USAGE;
+	}
 	if (!a.ovmf) {
 		fprintf(stderr, "snpboot measure: --ovmf FILE or --vm-definition FILE is required (see --help)\n");
 		return EXIT_USAGE;

@@ -5,8 +5,8 @@
 # the owner's VM definition and only then sends the key; dm-crypt opens the
 # real LUKS2 disk and the second stage runs. The refusals leave the guest
 # alive and waiting, so later owner attempts in the same boot succeed.
-# Under TCG the firmware measured is the AmdSev OVMF tail from ../shared (the
-# guest itself boots through SeaBIOS); kernel, initrd and command line are the
+# Under TCG the firmware measured is the AmdSev OVMF built by `make ovmf-amdsev`
+# (the guest itself boots through SeaBIOS); kernel, initrd and command line are the
 # real ones, so changing any of them changes MEASUREMENT.
 . "$(dirname "$0")/lib/e2e.sh"
 # ---- boot 1: the guest listens; refusals, a wrong key, then success ---------------
@@ -40,6 +40,9 @@ client wrong-measurement --vm-definition "$work/wrong-append.toml" --disk-key-fi
 ok "$([ $client_rc = 1 ]; echo $?)" "changed command line: attestation refused (exit $client_rc)"
 check "changed command line: MEASUREMENT named, expected vs got" grep -qE 'FAIL +MEASUREMENT' "$work/wrong-measurement.client"
 check "changed command line: the key was not sent" grep -q 'result: refused: the disk key was not sent' "$work/wrong-measurement.client"
+check "changed command line: the refusal names the word the launch lacks" \
+	grep -qF 'why   MEASUREMENT matches the definition with append without "quiet" (the definition has it)' \
+	"$work/wrong-measurement.client"
 check "the client says loudly that the platform is simulated" grep -q 'WARNING: SIMULATED SNP PLATFORM' "$work/wrong-measurement.client"
 wait_console "the owner refused the attestation" 30
 ok $? "guest logged the refusal and kept waiting"
@@ -50,6 +53,28 @@ vmdef "$work/pinned-m.toml" "$append" "127.0.0.1:$port" connect '[expect]' "meas
 client pinned-m --vm-definition "$work/pinned-m.toml" --disk-key-file "$TEST_DISK_DIR/disk.key"
 ok "$([ $client_rc = 1 ]; echo $?)" "wrong expected measurement: refused (exit $client_rc)"
 check "wrong expected measurement: the pinned value is the expected one" grep -qE "FAIL +MEASUREMENT +expected $wrong_m" "$work/pinned-m.client"
+
+# The host launched 1 vCPU (snp-sim measures good.toml), the owner expects 4:
+# the refusal names the vCPU count, and the saved evidence explains the same.
+sed 's/^vcpus = 1$/vcpus = 4/' "$work/good.toml" >"$work/vcpus.toml"
+client vcpus --vm-definition "$work/vcpus.toml" --disk-key-file "$TEST_DISK_DIR/disk.key" \
+	--save-evidence "$work/vcpus.evidence"
+ok "$([ $client_rc = 1 ]; echo $?)" "owner expects 4 vCPUs, host launched 1: refused (exit $client_rc)"
+check "4 vs 1 vCPUs: the refusal names the vCPU count" \
+	grep -qF 'why   MEASUREMENT matches the definition with vcpus = 1 (definition says 4)' "$work/vcpus.client"
+check "4 vs 1 vCPUs: and says which fields are not part of MEASUREMENT" \
+	grep -qF 'note  not part of MEASUREMENT at all: memory size, POLICY' "$work/vcpus.client"
+client vcpus-json --vm-definition "$work/vcpus.toml" --disk-key-file "$TEST_DISK_DIR/disk.key" --json
+ok "$([ $client_rc = 1 ]; echo $?)" "the same with --json: refused (exit $client_rc)"
+check "--json: the explanation is in the verdict" \
+	grep -qF '"measurement_explanation": "MEASUREMENT matches the definition with vcpus = 1 (definition says 4)",' \
+	"$work/vcpus-json.client"
+"$snpboot" measure --explain "$work/vcpus.evidence" --vm-definition "$work/vcpus.toml" >"$work/vcpus.explain" 2>&1
+ok "$([ $? = 1 ]; echo $?)" "measure --explain on the saved evidence: mismatch (exit 1)"
+check "measure --explain names the same single change" \
+	grep -qxF 'MEASUREMENT matches the definition with vcpus = 1 (definition says 4)' "$work/vcpus.explain"
+"$snpboot" measure --explain "$work/vcpus.evidence" --vm-definition "$work/good.toml" >"$work/good.explain" 2>&1
+ok $? "measure --explain against the launch's own definition: matches (exit 0)"
 
 "$snpboot" snp-sim --vm-definition "$work/good.toml" --state-dir "$work/other-root" --print-anchor >/dev/null 2>&1
 ANCHOR=$work/other-root/ark.pem vmdef "$work/other-root.toml" "$append" "127.0.0.1:$port" connect
@@ -154,6 +179,11 @@ client tampered --vm-definition "$work/owner.toml" --disk-key-file "$TEST_DISK_D
 ok "$([ $client_rc = 1 ]; echo $?)" "debug policy and tampered initrd: refused (exit $client_rc)"
 check "tampered initrd: MEASUREMENT named" grep -qE 'FAIL +MEASUREMENT' "$work/tampered.client"
 check "debug policy: DEBUG named" grep -qE 'FAIL +POLICY.DEBUG' "$work/tampered.client"
+check "tampered initrd: no single change of the definition explains MEASUREMENT" \
+	grep -qF 'why   MEASUREMENT: no single change explains it; checked: ' "$work/tampered.client"
+check "debug policy: noted as not part of MEASUREMENT" \
+	grep -qF "the report's POLICY 0xb0000 differs from the definition's guest_policy 0x30000, but POLICY is not part of MEASUREMENT" \
+	"$work/tampered.client"
 wait_console "the owner refused the attestation" 30
 ok $? "guest still alive after the refusal"
 stop_guest

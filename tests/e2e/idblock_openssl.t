@@ -2,7 +2,8 @@
 # ID block / ID auth info checked by an independent implementation: the
 # signatures snpboot writes (R, S little-endian in AMD's layout) are turned
 # into DER ECDSA-Sig-Value here and verified with the openssl CLI; the key
-# digests are recomputed with openssl. Also the `measure` CLI on the vectors.
+# digests are recomputed with openssl. idblock-generator --vm-definition. Also
+# the `measure` CLI on the vectors, and `measure --explain` on patched reports.
 # Needs build/host/snpboot and openssl; no QEMU.
 set -uo pipefail
 BUILD=${BUILD:-build}
@@ -148,7 +149,69 @@ if [ -x "$(dirname "$SNPBOOT")/idblock-generator" ]; then
 	ok $? "reachable as idblock-generator (argv[0])"
 fi
 
-# 5. `measure` on the vectors of testvectors/README.md.
+# 5. From a VM definition: measurement computed from its files (vector row 1),
+# policy, FAMILY_ID, IMAGE_ID and GUEST_SVN from it; flags override; the TOML
+# lines printed paste into [expect] and the definition still loads.
+mkdir "$work/d"
+VEC_LD1=6d287813eb5222d770f75005c664e34c204f385ce832cc2ce7d0d6f354454362f390ef83a92046c042e706363b4b08fa
+cat >"$work/d/vm.toml" <<TOML
+[vm]
+name = "idblock-e2e"
+[firmware]
+ovmf = "$(realpath "$VEC/measurement/ovmf_AmdSev_suffix.bin")"
+[boot]
+kernel = "/dev/null"
+initrd = "/dev/null"
+append = "console=ttyS0 loglevel=7"
+[policy]
+single_socket = true
+[expect]
+family_id = "00112233445566778899aabbccddeeff"
+image_id = "ffeeddccbbaa99887766554433221100"
+min_guest_svn = 5
+TOML
+"$SNPBOOT" idblock-generator --vm-definition "$work/d/vm.toml" --id-key-path "$work/b/id_sec1.pem" \
+	--auth-key-path "$VEC/idblock/test_auth_key.pem" --out-dir "$work/d" >"$work/d/out" 2>"$work/d/err"
+ok $? "idblock-generator --vm-definition"
+base64 -d "$work/d/id-block.base64" >"$work/d/block.bin" 2>/dev/null
+is "$(xxd -p -l 48 "$work/d/block.bin" | tr -d '\n')" "$VEC_LD1" "launch digest computed from the definition's files"
+is "$(xxd -p -s 48 -l 48 "$work/d/block.bin" | tr -d '\n')" \
+	"00112233445566778899aabbccddeeffffeeddccbbaa9988776655443322110001000000050000000000130000000000" \
+	"FAMILY_ID, IMAGE_ID, GUEST_SVN (min_guest_svn) and POLICY 0x130000 from the definition"
+grep -q "read ID key .*(SEC1, P-384)" "$work/d/err" && grep -q "read author key .*(PKCS#8, P-384)" "$work/d/err"
+ok $? "names the format of each key (SEC1, PKCS#8)"
+want_id_hex=$(echo "$WANT_ID_DIGEST" | base64 -d | xxd -p | tr -d '\n')
+grep -qx "id_key_digest = \"$want_id_hex\"" "$work/d/out"
+ok $? "prints id_key_digest as a TOML line"
+grep -qx "author_key_digest = \"$(echo "$WANT_AUTH_DIGEST" | base64 -d | xxd -p | tr -d '\n')\"" "$work/d/out"
+ok $? "prints author_key_digest as a TOML line"
+verify_dir "$work/d" "$work/b/id_sec1.pem" "$VEC/idblock/test_auth_key.pem" "from the definition"
+grep -E '^(id_key_digest|author_key_digest) = ' "$work/d/out" >>"$work/d/vm.toml"
+"$SNPBOOT" measure --vm-definition "$work/d/vm.toml" >/dev/null 2>&1
+ok $? "the printed lines paste into [expect]: the definition still loads"
+"$SNPBOOT" idblock-generator --vm-definition "$work/d/vm.toml" --id-key-path "$VEC/idblock/test_auth_key.pem" \
+	--auth-key-path "$VEC/idblock/test_auth_key.pem" --out-dir "$work/d" >/dev/null 2>"$work/d/err2"
+grep -q "has other key digests in \[expect\]" "$work/d/err2"
+ok $? "another ID key than the definition expects: says so"
+"$SNPBOOT" idblock-generator --vm-definition "$work/d/vm.toml" --id-key-path "$VEC/idblock/test_id_key.pem" \
+	--auth-key-path "$VEC/idblock/test_auth_key.pem" --out-dir "$work/d" --measurement "$LD" --policy 0x30000 \
+	--guest-svn 9 >"$work/d/out3" 2>"$work/d/err3"
+ok $? "flags with --vm-definition"
+grep -q "note: --policy 0x30000 is not .*vm.toml's guest policy 0x130000" "$work/d/err3"
+ok $? "a --policy other than the definition's: says the client will check the definition's"
+base64 -d "$work/d/id-block.base64" >"$work/d/block3.bin" 2>/dev/null
+is "$(xxd -p -l 48 "$work/d/block3.bin" | tr -d '\n')" "$LD" "--measurement overrides the computed one"
+is "$(xxd -p -s 80 -l 16 "$work/d/block3.bin")" "01000000090000000000030000000000" "--guest-svn and --policy override"
+grep -qx "min_guest_svn = 9" "$work/d/out3"
+ok $? "a flag's value is printed as a TOML line too"
+printf '[vm]\nname = "fixed"\n[expect]\nmeasurement = "%s"\n' "$LD" >"$work/d/fixed.toml"
+"$SNPBOOT" idblock-generator --vm-definition "$work/d/fixed.toml" --id-key-path "$VEC/idblock/test_id_key.pem" \
+	--auth-key-path "$VEC/idblock/test_auth_key.pem" --out-dir "$work/d" >/dev/null 2>&1
+is "$(cat "$work/d/id-block.base64")" "$WANT_BLOCK" "a fixed [expect] measurement, no firmware: the vector's ID block"
+"$SNPBOOT" idblock-generator --vm-definition "$work/none.toml" --id-key-path x --auth-key-path y >/dev/null 2>&1
+is $? 3 "missing definition: input error"
+
+# 6. `measure` on the vectors of testvectors/README.md.
 M=$VEC/measurement
 A=$M/ovmf_AmdSev_suffix.bin
 is "$("$SNPBOOT" measure --ovmf "$A" --kernel /dev/null --initrd /dev/null --append 'console=ttyS0 loglevel=7' --vcpus 1 --vcpu-type EPYC-v4)" \
@@ -191,5 +254,37 @@ is $? 3 "measure: truncated OVMF is an input error"
 is $? 2 "measure: unknown vCPU type is a usage error"
 "$SNPBOOT" measure --ovmf "$A" --append x >/dev/null 2>&1
 is $? 2 "measure: --append without --kernel is a usage error"
+
+# 7. `measure --explain`: the real Milan report with its MEASUREMENT replaced by
+# vector rows, against the definition of row 1 (vm.toml of section 5).
+patch_report() { # OUT HEX: the report with MEASUREMENT (offset 0x90) = HEX
+	{ head -c 144 "$VEC/real/milan/report.bin"; echo "$2" | xxd -r -p; tail -c +193 "$VEC/real/milan/report.bin"; } >"$1"
+}
+patch_report "$work/r21.bin" 803f691094946e42068aaa3a8f9e26a5c89f36f7b73ecfb28c653360fe4b3aba7e534442e7e1e17895dfe778d0228977
+is "$(wc -c <"$work/r21.bin")" 1184 "a 1184-byte report with the 0x21 vector's MEASUREMENT"
+"$SNPBOOT" measure --explain "$work/r21.bin" --vm-definition "$work/d/vm.toml" >"$work/x.out" 2>&1
+is $? 1 "measure --explain: a mismatch is exit 1"
+grep -qxF "MEASUREMENT matches the definition with guest_features = 0x21 (definition says 0x1: the host turned DebugSwap, bit 5 on)" "$work/x.out"
+ok $? "  names DebugSwap (guest_features 0x21 vs 0x1)"
+grep -q "POLICY 0x30000 differs from the definition's guest_policy 0x130000, but POLICY is not part of MEASUREMENT" "$work/x.out"
+ok $? "  notes the POLICY difference is not part of MEASUREMENT"
+patch_report "$work/r1.bin" "$VEC_LD1"
+"$SNPBOOT" measure --explain "$work/r1.bin" --vm-definition "$work/d/vm.toml" >"$work/x.out" 2>&1
+is $? 0 "measure --explain: the definition's own MEASUREMENT is exit 0"
+grep -qxF "MEASUREMENT matches the definition as it is" "$work/x.out"
+ok $? "  and says so"
+patch_report "$work/rx.bin" "$(printf '%096d' 7)"
+"$SNPBOOT" measure --explain "$work/rx.bin" --vm-definition "$work/d/vm.toml" >"$work/x.out" 2>&1
+is $? 1 "measure --explain: an unrelated MEASUREMENT is exit 1"
+grep -q "^no single change explains it; checked: guest_features .*vcpus 1..64.*vmm_type ec2, firmware-only digest" "$work/x.out"
+ok $? "  no single change explains it, with what was checked"
+"$SNPBOOT" measure --explain "$work/r21.bin" >/dev/null 2>&1
+is $? 2 "measure --explain without --vm-definition: usage error"
+"$SNPBOOT" measure --explain "$work/r21.bin" --vm-definition "$work/d/vm.toml" --output json >/dev/null 2>&1
+is $? 2 "measure --explain --output: usage error"
+"$SNPBOOT" measure --explain "$work/short.bin" --vm-definition "$work/d/vm.toml" >/dev/null 2>"$work/x.err"
+is $? 3 "measure --explain on a 100-byte file: input error"
+grep -q "neither a raw 1184-byte SNP report nor a saved EVIDENCE frame" "$work/x.err"
+ok $? "  says what it expected"
 
 done_testing
