@@ -35,6 +35,7 @@ HOST_LIBS := -lbearssl
 
 include mk/deps.mk
 include mk/kernel.mk
+include mk/ovmf.mk
 
 MUSL_CC := musl-gcc
 MUSL_CFLAGS := $(WARN) -Os -D_GNU_SOURCE -Ilib -Iinit -I$(DEPS_MUSL)/include -isystem $(DEPS_MUSL)/kinclude \
@@ -78,6 +79,12 @@ $(BUILD)/host/snpboot: $(call objs,host,host/main.c) $(BUILD)/host/libsnpboot.a
 $(BUILD)/asan/snpboot: $(call objs,asan,host/main.c) $(BUILD)/asan/libsnpboot.a
 	$(HOST_CC) $(ASAN_CFLAGS) -o $@ $^ $(HOST_LIBS)
 
+# config/default-vm-config.toml is config-generator's output without options;
+# tests/e2e/config_generator.t fails, with a diff, when the two drift apart.
+.PHONY: default-vm-config
+default-vm-config: $(SNPBOOT)
+	$(SNPBOOT) config-generator --output config/default-vm-config.toml --force
+
 # ---- unit tests (TAP, run by prove) ---------------------------------------------
 UNIT_TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(UNIT_TEST_SRCS))
@@ -106,6 +113,10 @@ help:
 	@echo "make host        build the host tool $(SNPBOOT)"
 	@echo "make check       run every test (unit, sanitizers, fuzz smoke, QEMU end to end)"
 	@echo "make demo        boot the demo VM end to end"
+	@echo "make default-vm-config  regenerate config/default-vm-config.toml (snpboot config-generator)"
+	@echo "make ovmf-amdsev build the AmdSev OVMF (SNP kernel hashes) the demo and tests measure: $(OVMF_AMDSEV)"
+	@echo "make timeline    chart the boot timeline of the demo (and TIMELINE_LOGS=...) into $(BUILD)/timeline.svg"
+	@echo "make rootfs-demo build the demo second stage, plain ext4: $(ROOTFS_DEMO)"
 	@echo "make clean       remove $(BUILD)/ except the dependency cache"
 
 .PHONY: clean distclean
@@ -129,9 +140,28 @@ $(INITRAMFS): $(BUILD)/musl/init $(INITRAMFS_INPUTS)
 	$(call mkinitramfs,$<,$@)
 
 # ---- demo ----------------------------------------------------------------------
+# The demo's second stage: busybox-static and an /sbin/init that greets, in a
+# plain (unencrypted) ext4 image; `snpboot encrypt-disk` turns it into LUKS2.
+ROOTFS_DEMO := $(BUILD)/rootfs-demo/rootfs.img
+.PHONY: rootfs-demo
+rootfs-demo: $(ROOTFS_DEMO)
+$(ROOTFS_DEMO): scripts/mkrootfs-demo.sh scripts/rootfs-demo/init | $(DEPS_STAMP)
+	$(call quiet,ROOTFS,$@)
+	$(Q)scripts/mkrootfs-demo.sh $@
 .PHONY: demo
-demo: $(INITRAMFS) $(SNPBOOT) $(KERNEL_STAMP)
+demo: $(INITRAMFS) $(SNPBOOT) $(KERNEL_STAMP) $(OVMF_AMDSEV_KEY) $(ROOTFS_DEMO)
 	BUILD=$(BUILD) scripts/demo.sh
+
+# The first stage's boot timeline as a chart: the demo's console log (the demo
+# runs first if it never ran) and any logs in TIMELINE_LOGS, one row each. A PNG
+# too with rsvg-convert (librsvg2-bin, in the apt list; skipped if absent).
+TIMELINE_LOGS ?=
+.PHONY: timeline
+timeline: $(SNPBOOT)
+	@test -f $(BUILD)/demo/console.log || $(MAKE) --no-print-directory BUILD=$(BUILD) demo
+	$(SNPBOOT) timeline --svg $(BUILD)/timeline.svg $(BUILD)/demo/console.log $(TIMELINE_LOGS)
+	@if command -v rsvg-convert >/dev/null; then rsvg-convert -o $(BUILD)/timeline.png $(BUILD)/timeline.svg && \
+		echo "wrote $(BUILD)/timeline.png"; fi
 
 # ---- benchmarks -----------------------------------------------------------------
 $(BUILD)/bench/bench_lib: bench/bench_lib.c $(BUILD)/host/libsnpboot.a
@@ -139,7 +169,7 @@ $(BUILD)/bench/bench_lib: bench/bench_lib.c $(BUILD)/host/libsnpboot.a
 	$(call quiet,LD,$@)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
 .PHONY: bench
-bench: $(BUILD)/bench/bench_lib $(INITRAMFS) $(SNPBOOT) $(BUILD)/test/disk/disk.img $(KERNEL_STAMP)
+bench: $(BUILD)/bench/bench_lib $(INITRAMFS) $(SNPBOOT) $(BUILD)/test/disk/disk.img $(KERNEL_STAMP) $(OVMF_AMDSEV_KEY)
 	BUILD=$(BUILD) scripts/bench.sh
 
 # Tests last: they name the images and tools defined above.

@@ -34,8 +34,9 @@ DEPS_APT_PACKAGES := \
 	autoconf automake libtool pkg-config gettext autopoint bison flex cmake \
 	dpkg-dev file \
 	qemu-system-x86 ovmf seabios busybox-static cpio xz-utils zstd \
-	cryptsetup-bin e2fsprogs libbearssl-dev openssl socat kmod python3 fdisk \
-	clang llvm libclang-rt-14-dev
+	cryptsetup-bin e2fsprogs libbearssl-dev openssl socat kmod python3 fdisk qemu-utils \
+	clang llvm libclang-rt-14-dev librsvg2-bin \
+	nasm acpica-tools uuid-dev g++ quilt
 
 DEPS_ENV := DEPS_DIR=$(DEPS_DIR) DEPS_MUSL=$(DEPS_MUSL)
 DEPS_COMMON := scripts/deps/common.sh

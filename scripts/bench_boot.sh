@@ -61,12 +61,13 @@ kernel=$BUILD/kernel/vmlinuz
 ours_img=$BUILD/initramfs.cpio.gz
 diskdir=$BUILD/test/disk
 base_img=$out/initramfs-baseline.cpio.gz
-for f in "$kernel" "$ours_img" "$diskdir/disk.img" "$diskdir/disk.key" "$diskdir/nonce" /bin/busybox; do
-	[ -e "$f" ] || { echo "bench_boot: missing $f (make initramfs host build/test/disk/disk.img)" >&2; exit 1; }
+for f in "$kernel" "$ours_img" "$BUILD/ovmf/OVMF.amdsev.fd" "$diskdir/disk.img" "$diskdir/disk.key" "$diskdir/nonce" /bin/busybox; do
+	[ -e "$f" ] || { echo "bench_boot: missing $f (make bench builds them)" >&2; exit 1; }
 done
 rm -rf "$boots" && mkdir -p "$boots"
 snpboot=$(realpath "$BUILD/host/snpboot")
-ovmf=$(realpath ../shared/testvectors/measurement/ovmf_AmdSev_suffix.bin)
+# The firmware snp-sim and the client measure, as in the demo and the tests.
+ovmf=$(realpath "$BUILD/ovmf/OVMF.amdsev.fd")
 sim_state=$(realpath "$out")/sim-state
 nonce=$(cat "$diskdir/nonce")
 log() { echo "bench: $*" >&2; }

@@ -3,7 +3,8 @@
 #  1. a busybox second stage in an ext4 image, encrypted offline to LUKS2;
 #  2. snp-sim, the simulated AMD Secure Processor, with its TEST root;
 #  3. QEMU (TCG) boots the production initramfs; its first stage listens
-#     for the owner on the attested TLS channel;
+#     for the owner on the attested TLS channel (2 and 3: `snpboot
+#     launch-qemu --sim` from the VM definition, after config-generator --check);
 #  4. `snpboot client` verifies the report against the VM definition and
 #     only then sends the disk key; the guest unlocks, switches root and the
 #     second stage greets us; the boot timeline follows.
@@ -14,17 +15,23 @@ demo=$(mkdir -p "$BUILD/demo" && realpath "$BUILD/demo")
 snpboot=$(realpath "$BUILD/host/snpboot")
 initrd=$(realpath "$BUILD/initramfs.cpio.gz")
 kernel=$(realpath "$BUILD/kernel/vmlinuz")
-# The firmware snp-sim measures. Under TCG the guest boots through SeaBIOS, so
-# only its measurement matters; until `make ovmf-amdsev` exists this is the
-# AmdSev OVMF tail from the shared test vectors.
-ovmf=$(realpath "${DEMO_OVMF:-../shared/testvectors/measurement/ovmf_AmdSev_suffix.bin}")
+# The firmware snp-sim measures: the AmdSev OVMF that `make ovmf-amdsev` builds
+# (its SNP_KERNEL_HASHES section puts kernel, initrd and command line into
+# MEASUREMENT). Under TCG the guest still boots through SeaBIOS: that image
+# boots only SEV guests, so only its measurement matters here.
+ovmf=$(realpath "${DEMO_OVMF:-$BUILD/ovmf/OVMF.amdsev.fd}")
+[ -s "$ovmf" ] || { echo "demo: no firmware $ovmf (make ovmf-amdsev builds it)" >&2; exit 1; }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 append="console=ttyS0 panic=-1 loglevel=4 snpboot.attestation.provider=sim"
 
 step() { printf '\ndemo: == %s\n' "$*"; }
-step "making the encrypted demo disk"
-tests/e2e/lib/make-test-disk.sh "$demo/disk" >/dev/null
-echo "demo: LUKS2 disk $demo/disk/disk.img (uuid $(cat "$demo/disk/luks.uuid")), key $demo/disk/disk.key (0600)"
+step "encrypting the demo second stage (make rootfs-demo) to LUKS2: snpboot encrypt-disk"
+rootfs=$BUILD/rootfs-demo/rootfs.img
+[ -s "$rootfs" ] || { echo "demo: no $rootfs (make rootfs-demo builds it)" >&2; exit 1; }
+rm -rf "$demo/disk" && mkdir -p "$demo/disk"
+"$snpboot" encrypt-disk --generate-key "$demo/disk/disk.key" "$rootfs" "$demo/disk/disk.img" | tee "$demo/disk/encrypt.out"
+uuid=$(sed -n 's/^LUKS UUID: //p' "$demo/disk/encrypt.out")
+echo "demo: LUKS2 disk $demo/disk/disk.img (uuid $uuid), key $demo/disk/disk.key (0600)"
 
 cat >"$demo/vm.toml" <<TOML
 # Demo VM definition (written by scripts/demo.sh). It trusts snp-sim's TEST
@@ -48,30 +55,30 @@ simulated = true
 mode = "connect"
 address = "127.0.0.1:$port"
 timeout_s = 300
+[launch]
+disk = "$demo/disk/disk.img"
+disk_snapshot = true
+console = "$demo/console.log"
 [sim]
 state_dir = "$demo/sim-state"
 TOML
+step "snp-sim's TEST root (made on its first run), which the definition trusts"
+"$snpboot" snp-sim --vm-definition "$demo/vm.toml" --print-anchor 2>"$demo/sim-pki.log" ||
+	{ cat "$demo/sim-pki.log" >&2; exit 1; }
+step "reviewing the definition: snpboot config-generator --check (all findings in $demo/vm.check)"
+"$snpboot" config-generator --check "$demo/vm.toml" >"$demo/vm.check" 2>&1 || { cat "$demo/vm.check" >&2; exit 1; }
+tail -n 1 "$demo/vm.check"
 step "expected MEASUREMENT from the definition"
 "$snpboot" measure --vm-definition "$demo/vm.toml"
 
-step "starting snp-sim (simulated AMD Secure Processor, TEST keys)"
-rm -f "$demo/sim.sock"
-"$snpboot" snp-sim --vm-definition "$demo/vm.toml" --socket "$demo/sim.sock" >"$demo/sim.log" 2>&1 &
-sim=$!
+step "starting snp-sim (simulated AMD Secure Processor, TEST keys) and QEMU (TCG): snpboot launch-qemu --sim"
+"$snpboot" launch-qemu --vm-definition "$demo/vm.toml" --sim --print --sim-socket "$demo/sim.sock" >"$demo/launch.cmd"
+echo "demo: the commands are in $demo/launch.cmd; console in $demo/console.log, snp-sim's log in $demo/sim.log"
 qemu=
-cleanup() { kill $sim ${qemu:+$qemu} 2>/dev/null || true; }
+cleanup() { [ -n "$qemu" ] && kill "$qemu" 2>/dev/null || true; } # launch-qemu stops QEMU and snp-sim
 trap cleanup EXIT
-for _ in $(seq 600); do [ -S "$demo/sim.sock" ] && break; kill -0 $sim 2>/dev/null || break; sleep 0.1; done
-[ -S "$demo/sim.sock" ] || { echo "demo: snp-sim did not start:" >&2; cat "$demo/sim.log" >&2; exit 1; }
-
-step "booting the production initramfs in QEMU (TCG); console in $demo/console.log"
-timeout 600 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 1 -m 512 \
-	-display none -monitor none -no-reboot -serial "file:$demo/console.log" \
-	-kernel "$kernel" -initrd "$initrd" -append "$append" \
-	-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:7443" -device virtio-net-pci,netdev=n0 \
-	-drive "file=$demo/disk/disk.img,if=virtio,format=raw,snapshot=on" \
-	-chardev "socket,id=snpsim,path=$demo/sim.sock,reconnect=1" -device virtio-serial-pci \
-	-device virtserialport,chardev=snpsim,name=org.snpboot.sim </dev/null >"$demo/qemu.log" 2>&1 &
+timeout 600 "$snpboot" launch-qemu --vm-definition "$demo/vm.toml" --sim --sim-socket "$demo/sim.sock" \
+	--sim-log "$demo/sim.log" </dev/null >"$demo/qemu.log" 2>&1 &
 qemu=$!
 
 step "the owner: snpboot client --vm-definition $demo/vm.toml"
@@ -83,8 +90,12 @@ wait $qemu || true
 qemu=
 step "what the guest printed"
 grep -E 'snpboot: |second-stage|SNPBOOT-SECOND' "$demo/console.log" || true
-if [ $rc -ne 0 ] || ! grep -q "second-stage: nonce=$(cat "$demo/disk/nonce")" "$demo/console.log"; then
+# The root the second stage runs from is the dm-crypt mapping of this LUKS2 disk.
+if [ $rc -ne 0 ] || ! grep -q "second-stage: dm name=root uuid=CRYPT-LUKS2-${uuid//-/}-root" "$demo/console.log" ||
+	! grep -q "SNPBOOT-SECOND-STAGE-DONE" "$demo/console.log"; then
 	echo "demo: FAILED (client exit $rc); logs in $demo" >&2
 	exit 1
 fi
+step "the boot timeline (chart: $demo/timeline.svg; make timeline compares boots)"
+"$snpboot" timeline --svg "$demo/timeline.svg" "$demo/console.log"
 step "OK: attested, key released, disk unlocked by dm-crypt, second stage ran"

@@ -6,11 +6,13 @@ E2E_TESTS := $(sort $(wildcard tests/e2e/*.t))
 include tests/fuzz/fuzz.mk
 E2E_ASSETS := $(TEST_DISK) $(KERNEL_STAMP) $(INITRAMFS)
 
-$(TEST_DISK): tests/e2e/lib/make-test-disk.sh tests/e2e/lib/second-stage-init | $(DEPS_STAMP)
-	tests/e2e/lib/make-test-disk.sh $(@D)
+$(TEST_DISK): tests/e2e/lib/make-test-disk.sh scripts/mkrootfs-demo.sh scripts/rootfs-demo/init $(SNPBOOT) | $(DEPS_STAMP)
+	tests/e2e/lib/make-test-disk.sh $(@D) $(SNPBOOT)
 
 .PHONY: check check-unit check-e2e e2e-assets
-e2e-assets: $(E2E_ASSETS) $(SNPBOOT)
+# The definitions tests write (vmdef in tests/e2e/lib/e2e.sh) measure the built
+# AmdSev OVMF.
+e2e-assets: $(E2E_ASSETS) $(SNPBOOT) $(OVMF_AMDSEV_KEY) $(ROOTFS_DEMO)
 check: $(HOST_TESTS) $(ASAN_TESTS) $(FUZZ_TARGETS) e2e-assets
 	BUILD=$(BUILD) prove --exec '' --timer $(HOST_TESTS) $(ASAN_TESTS) tests/fuzz/smoke.t tests/lint.t $(E2E_TESTS)
 check-unit: $(HOST_TESTS) $(ASAN_TESTS)

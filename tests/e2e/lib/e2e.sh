@@ -8,7 +8,7 @@ KERNEL=$BUILD/kernel/vmlinuz
 # Every boot uses the production image: the key comes only over the attested
 # channel, from snp-sim and `snpboot client` (see attested_run below).
 INITRAMFS=${INITRAMFS:-$(realpath "$BUILD/initramfs.cpio.gz")}
-TEST_DISK_DIR=$BUILD/test/disk
+TEST_DISK_DIR=$(realpath -m "$BUILD/test/disk") # absolute: definitions in other directories name it
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-300}
 
 # Per-test timeout: a hung test fails with a message instead of hanging the
@@ -131,7 +131,11 @@ sim_state=$(mkdir -p "$BUILD/test" && realpath "$BUILD/test")/sim-state
 work=$(realpath "$E2E_LOGS/$t_name")
 snpboot=$(realpath "$BUILD/host/snpboot")
 kernel=$(realpath "$KERNEL")
-ovmf=$(realpath ../shared/testvectors/measurement/ovmf_AmdSev_suffix.bin)
+# The firmware the definitions measure: the AmdSev OVMF of `make ovmf-amdsev`
+# (tests/tests.mk's e2e-assets builds it). QEMU still boots through SeaBIOS
+# under TCG; only snp-sim and the client read this image.
+ovmf=$(realpath -m "$BUILD/ovmf/OVMF.amdsev.fd")
+[ -s "$ovmf" ] || { echo "Bail out! no firmware $BUILD/ovmf/OVMF.amdsev.fd (make ovmf-amdsev)"; exit 1; }
 nonce=$(cat "$TEST_DISK_DIR/nonce")
 keyhex=$(od -An -tx1 "$TEST_DISK_DIR/disk.key" | tr -d ' \n')
 # The command line of attested boots; the definition must carry it exactly.
