@@ -50,7 +50,8 @@ static const char usage_text[] =
 	"expected and got, then the guest's unlock result.\n"
 	"\n"
 	"  --vm-definition FILE  the VM definition (every key is documented in lib/vmdef.h)\n"
-	"  --disk-key-file FILE  the disk key (raw bytes, at most 512); should be mode 0600\n"
+	"  --disk-key-file FILE  the disk key (raw bytes, at most 512), mode 0600 or stricter;\n"
+	"                        default: the definition's [channel] disk_key_file\n"
 	"  --disk-key-env VAR    the disk key from an environment variable instead\n"
 	"  --connect HOST:PORT   dial the guest (default: the definition's [channel])\n"
 	"  --listen ADDR:PORT    wait for the guest to dial us\n"
@@ -107,10 +108,14 @@ static int read_disk_key(const struct client_args *a, uint8_t key[CHAN_DISK_KEY_
 		memcpy(key, v, *len);
 		return 0;
 	}
+	/* Like ssh with private keys: a key others can read or replace is
+	 * refused, not warned about, since the warning scrolls by unread. */
 	struct stat st;
-	if (stat(a->key_file, &st) == 0 && (st.st_mode & 077))
-		fprintf(stderr, PROG ": warning: %s is readable by others (mode %03o); use 0600\n", a->key_file,
-			(unsigned)(st.st_mode & 0777));
+	if (stat(a->key_file, &st) == 0 && (st.st_mode & 077)) {
+		fprintf(stderr, PROG ": %s: the disk key must be mode 0600 or stricter, not %03o (chmod 600 it)\n",
+			a->key_file, (unsigned)(st.st_mode & 0777));
+		return -1;
+	}
 	size_t n;
 	char *data = file_read_all(PROG, a->key_file, CHAN_DISK_KEY_MAX + 1, &n);
 	if (!data)
@@ -424,8 +429,9 @@ int cmd_client(int argc, char **argv)
 		default: fputs(usage_text, stderr); return EXIT_USAGE;
 		}
 	}
-	if (!a.vmdef || optind != argc || (!!a.key_file + !!a.key_env) != 1 || (a.connect && a.listen)) {
-		fprintf(stderr, PROG ": need --vm-definition and exactly one of --disk-key-file/--disk-key-env\n");
+	if (!a.vmdef || optind != argc || (a.key_file && a.key_env) || (a.connect && a.listen)) {
+		fprintf(stderr, PROG ": need --vm-definition, at most one of --disk-key-file/--disk-key-env, and at "
+				"most one of --connect/--listen\n");
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
@@ -433,6 +439,13 @@ int cmd_client(int argc, char **argv)
 	if (vmdef_load(a.vmdef, &def, err, sizeof err) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return EXIT_INPUT;
+	}
+	if (!a.key_file && !a.key_env)
+		a.key_file = def.disk_key_file[0] ? def.disk_key_file : NULL;
+	if (!a.key_file && !a.key_env) {
+		fprintf(stderr, PROG ": no disk key: give --disk-key-file or --disk-key-env, or name the file in the "
+				"definition's [channel] disk_key_file\n");
+		return EXIT_USAGE;
 	}
 	vmdef_warn_if_simulated(stderr, PROG, &def);
 	if (def.owner_key[0]) {

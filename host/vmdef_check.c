@@ -253,6 +253,13 @@ static void check_files(struct checker *c)
 				"the owner's private key %s is readable by others (mode %03o)", d->owner_key,
 				(unsigned)(st.st_mode & 0777));
 	}
+	if (d->disk_key_file[0] && readable(c, SEV_ERROR, "channel", "disk_key_file", d->disk_key_file) == 0) {
+		struct stat st;
+		if (stat(d->disk_key_file, &st) == 0 && (st.st_mode & 077))
+			finding(c, SEV_ERROR, "channel", "disk_key_file", "chmod 600 the key file",
+				"the disk key %s is readable by others (mode %03o); the client refuses it",
+				d->disk_key_file, (unsigned)(st.st_mode & 0777));
+	}
 	if (d->launch.disk[0])
 		readable(c, SEV_WARNING, "launch", "disk", d->launch.disk);
 	if (d->launch.id_block[0] && readable(c, SEV_ERROR, "launch", "id_block", d->launch.id_block) == 0 &&

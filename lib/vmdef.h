@@ -66,6 +66,8 @@
  *   address                 "HOST:PORT" ("[v6]:PORT" for IPv6)     "127.0.0.1:7443"
  *   timeout_s               integer 1..86400                       60
  *   owner_key               path of the owner's P-384 key (PEM)    none (no pinning)
+ *   disk_key_file           path of the disk key the client sends  none (give --disk-key-file
+ *                           (mode 0600; never the key itself)      or --disk-key-env)
  *   [launch]  `snpboot launch-qemu` only (neither measured nor verified)
  *   qemu                    QEMU binary: name in PATH or path      "qemu-system-x86_64"
  *   disk                    path of the root disk image            none
@@ -224,6 +226,7 @@ struct vmdef {
 	uint16_t port;
 	uint32_t timeout_s;
 	char owner_key[VMDEF_PATH_MAX];
+	char disk_key_file[VMDEF_PATH_MAX]; /* where the key is, never the key */
 
 	/* [launch] (defaults filled in even when the table is absent) */
 	struct vmdef_launch launch;

@@ -15,8 +15,8 @@ const struct vmdef_table vmdef_schema_tables[] = {
 	{"policy", "The guest POLICY given at launch, and what the client accepts in the report."},
 	{"expect", "What the client requires of the attestation report besides POLICY."},
 	{"platform", "Whose signature the client trusts: AMD's pinned roots unless told otherwise."},
-	{"channel", "The attested TLS channel, from the owner's side. The disk key is NOT kept here: give it\n"
-		    "to `snpboot client --disk-key-file FILE` (mode 0600) or `--disk-key-env VAR`."},
+	{"channel", "The attested TLS channel, from the owner's side. The disk key itself is never kept\n"
+		    "here: name its file (disk_key_file), or give `snpboot client --disk-key-file FILE`."},
 	{"launch", "How `snpboot launch-qemu` starts the VM (not measured, not checked by the client)."},
 	{"sim", "snp-sim only (the simulated platform for machines without SNP hardware): what its\n"
 		"TEST-key reports say beyond [expect]. Ignored by everything else."},
@@ -111,6 +111,10 @@ const struct vmdef_key vmdef_schema_keys[] = {
 	{"channel", "owner_key", VMDEF_KIND_PATH, "\"owner.pem\"", 1,
 	 "The owner's P-384 private key (PEM, mode 0600) the client presents; pin its SPKI SHA-256\n"
 	 "in boot.toml owner_key_sha256 so only you can talk to the guest. Default: none."},
+	{"channel", "disk_key_file", VMDEF_KIND_PATH, "\"disk.key\"", 1,
+	 "The file holding the disk key the client sends after a verified report (raw bytes,\n"
+	 "mode 0600 or the client refuses it; encrypt-disk --generate-key writes one). The\n"
+	 "client's --disk-key-file or --disk-key-env replaces it. Default: none."},
 	/* [launch] */
 	{"launch", "qemu", VMDEF_KIND_STRING, "\"qemu-system-x86_64\"", 0,
 	 "QEMU binary: a name looked up in PATH, or a path (SNP needs QEMU 9.1 or later).\n"

@@ -137,5 +137,6 @@ int vmdef__load_channel(struct vmdef_ctx *c)
 	if (vmdef__int(c, t, "timeout_s", 1, 86400, &v, &got))
 		return -1;
 	d->timeout_s = got ? (uint32_t)v : 60;
-	return vmdef__path(c, t, "owner_key", d->owner_key, NULL);
+	return vmdef__path(c, t, "owner_key", d->owner_key, NULL) ||
+	       vmdef__path(c, t, "disk_key_file", d->disk_key_file, NULL);
 }

@@ -55,6 +55,7 @@ simulated = true
 mode = "connect"
 address = "127.0.0.1:$port"
 timeout_s = 300
+disk_key_file = "$demo/disk/disk.key"
 [launch]
 disk = "$demo/disk/disk.img"
 disk_snapshot = true
@@ -83,7 +84,7 @@ qemu=$!
 
 step "the owner: snpboot client --vm-definition $demo/vm.toml"
 set +e
-"$snpboot" client --vm-definition "$demo/vm.toml" --disk-key-file "$demo/disk/disk.key"
+"$snpboot" client --vm-definition "$demo/vm.toml" # the key: [channel] disk_key_file
 rc=$?
 set -e
 wait $qemu || true

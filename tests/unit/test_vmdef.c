@@ -90,6 +90,7 @@ static void test_full_example(void)
 		 "address = \"[::1]:7443\"\n"
 		 "timeout_s = 30\n"
 		 "owner_key = \"owner.pem\"\n"
+		 "disk_key_file = \"keys/disk.key\"\n"
 		 "[sim]\n"
 		 "state_dir = \"/var/tmp/sim\"\n"
 		 "chip_id = \"%0128d\"\n"
@@ -141,6 +142,8 @@ static void test_full_example(void)
 	is_int(def.channel_mode, VMDEF_CHANNEL_LISTEN, "channel.mode");
 	ok(strcmp(def.host, "::1") == 0 && def.port == 7443, "IPv6 address split");
 	is_int(def.timeout_s, 30, "channel.timeout_s");
+	snprintf(want, sizeof want, "%s/keys/disk.key", tmpdir);
+	is_str(def.disk_key_file, want, "channel.disk_key_file resolved like every path");
 	ok(def.has_sim, "[sim] present");
 	is_str(def.sim.state_dir, "/var/tmp/sim", "sim.state_dir");
 	ok(def.sim.has_chip_id && def.sim.chip_id[63] == 9, "sim.chip_id");
