@@ -138,16 +138,18 @@ static int write_output(const char *output, int force, const char *text, size_t 
 
 int cmd_config_generator(int argc, char **argv)
 {
-	struct option opts[N_NAMED + 8];
+	static const struct option fixed[] = {
+		{"set", required_argument, NULL, OPT_SET},     {"output", required_argument, NULL, OPT_OUTPUT},
+		{"force", no_argument, NULL, OPT_FORCE},       {"check", required_argument, NULL, OPT_CHECK},
+		{"strict", no_argument, NULL, OPT_STRICT},     {"no-files", no_argument, NULL, OPT_NO_FILES},
+		{"simulated", no_argument, NULL, OPT_SIMULATED}, {"help", no_argument, NULL, 'h'},
+	};
+	/* Sized from the tables, so adding an option cannot overrun it again (a
+	 * hand-counted size once left no room for the terminator). */
+	struct option opts[sizeof fixed / sizeof fixed[0] + N_NAMED + 1];
 	size_t n_opts = 0;
-	opts[n_opts++] = (struct option){"set", required_argument, NULL, OPT_SET};
-	opts[n_opts++] = (struct option){"output", required_argument, NULL, OPT_OUTPUT};
-	opts[n_opts++] = (struct option){"force", no_argument, NULL, OPT_FORCE};
-	opts[n_opts++] = (struct option){"check", required_argument, NULL, OPT_CHECK};
-	opts[n_opts++] = (struct option){"strict", no_argument, NULL, OPT_STRICT};
-	opts[n_opts++] = (struct option){"no-files", no_argument, NULL, OPT_NO_FILES};
-	opts[n_opts++] = (struct option){"simulated", no_argument, NULL, OPT_SIMULATED};
-	opts[n_opts++] = (struct option){"help", no_argument, NULL, 'h'};
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		opts[n_opts++] = fixed[i];
 	for (size_t i = 0; i < N_NAMED; i++)
 		opts[n_opts++] = (struct option){named[i].opt, required_argument, NULL, OPT_NAMED + (int)i};
 	opts[n_opts] = (struct option){NULL, 0, NULL, 0};

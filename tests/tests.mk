@@ -1,6 +1,7 @@
 # `make check`: every test under one prove run, so there is one summary line.
 #   unit tests (TAP programs), plain and under ASan/UBSan;
-#   end-to-end tests (tests/e2e/*.t): QEMU boots of the real kernel and initramfs.
+#   end-to-end tests (tests/e2e/*.t): QEMU boots of the real kernel and initramfs;
+#   asan_host.t reruns those that drive snpboot with its ASan/UBSan build.
 TEST_DISK := $(BUILD)/test/disk/disk.img
 E2E_TESTS := $(sort $(wildcard tests/e2e/*.t))
 include tests/fuzz/fuzz.mk
@@ -13,7 +14,7 @@ $(TEST_DISK): tests/e2e/lib/make-test-disk.sh scripts/mkrootfs-demo.sh scripts/r
 # The definitions tests write (vmdef in tests/e2e/lib/e2e.sh) measure the built
 # AmdSev OVMF.
 e2e-assets: $(E2E_ASSETS) $(SNPBOOT) $(OVMF_AMDSEV_KEY) $(ROOTFS_DEMO)
-check: $(HOST_TESTS) $(ASAN_TESTS) $(FUZZ_TARGETS) e2e-assets
+check: $(HOST_TESTS) $(ASAN_TESTS) $(FUZZ_TARGETS) e2e-assets $(BUILD)/asan/snpboot
 	BUILD=$(BUILD) prove --exec '' --timer $(HOST_TESTS) $(ASAN_TESTS) tests/fuzz/smoke.t tests/lint.t $(E2E_TESTS)
 check-unit: $(HOST_TESTS) $(ASAN_TESTS)
 	prove --exec '' $(HOST_TESTS) $(ASAN_TESTS)

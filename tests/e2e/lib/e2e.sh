@@ -129,7 +129,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # One simulator PKI for all tests of a run (its RSA-4096 keys take seconds).
 sim_state=$(mkdir -p "$BUILD/test" && realpath "$BUILD/test")/sim-state
 work=$(realpath "$E2E_LOGS/$t_name")
-snpboot=$(realpath "$BUILD/host/snpboot")
+snpboot=$(realpath "${SNPBOOT:-$BUILD/host/snpboot}") # tests/e2e/asan_host.t sets the ASan build
 kernel=$(realpath "$KERNEL")
 # The firmware the definitions measure: the AmdSev OVMF of `make ovmf-amdsev`
 # (tests/tests.mk's e2e-assets builds it). QEMU still boots through SeaBIOS
