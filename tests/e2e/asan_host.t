@@ -21,8 +21,8 @@ export ASAN_OPTIONS="halt_on_error=1:exitcode=86:detect_leaks=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=86"
 n=0
 failed=0
-for t in chan_openssl config_generator idblock_openssl kds_fetch report_vmdef snp_sim timeline launch_qemu \
-	sim_faults attested_boot; do
+for t in chan_openssl config_generator idblock_openssl kds_fetch report_vmdef snp_sim timeline ovmf_amdsev launch_qemu \
+	encrypt_disk sim_faults attested_boot; do
 	n=$((n + 1))
 	touch "$logs/.stamp" && sleep 1 # files this test writes are newer
 	bash "tests/e2e/$t.t" >"$logs/$t.tap" 2>"$logs/$t.err"
