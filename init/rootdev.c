@@ -80,8 +80,13 @@ static int match_partuuid(const char *disk, const char *guid, char *part_dev, si
 	read_sys_uint(disk, "queue/logical_block_size", &sector);
 	snprintf(path, sizeof path, "/dev/%s", disk);
 	if (read_at(path, header, sizeof header, sector) != (ssize_t)sizeof header ||
-	    rootdev_gpt_entries_span(header, sizeof header, (uint32_t)sector, &off, &len) != 0 || len > sizeof entries)
-		return 0;
+	    rootdev_gpt_entries_span(header, sizeof header, (uint32_t)sector, &off, &len) != 0 || len > sizeof entries) {
+		/* No GPT: an MBR disk names its partitions by signature and number. */
+		int part = read_at(path, header, sizeof header, 0) == (ssize_t)sizeof header
+				   ? rootdev_mbr_find(header, sizeof header, guid)
+				   : -1;
+		return part > 0 && partition_name(disk, part, part_dev, part_len) == 0;
+	}
 	ssize_t got = read_at(path, entries, (size_t)len, off);
 	if (got != (ssize_t)len)
 		return 0;

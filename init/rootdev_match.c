@@ -70,3 +70,28 @@ int rootdev_gpt_find(const uint8_t *h, size_t header_len, const uint8_t *entries
 	}
 	return 0;
 }
+
+/* MBR partition types that are containers or mark a GPT, never a root. */
+static int mbr_type_usable(uint8_t type)
+{
+	return type != 0x00 && type != 0x05 && type != 0x0f && type != 0x85 && type != 0xee;
+}
+
+int rootdev_mbr_find(const uint8_t *sector0, size_t len, const char *partuuid)
+{
+	if (len < 512 || sector0[510] != 0x55 || sector0[511] != 0xaa)
+		return -1;
+	/* The kernel's form: the disk signature, then the partition number, both hex. */
+	char want[12];
+	if (strlen(partuuid) != 11 || partuuid[8] != '-')
+		return 0;
+	for (unsigned n = 1; n <= 4; n++) {
+		const uint8_t *e = sector0 + 446 + 16 * (n - 1);
+		if (!mbr_type_usable(e[4]))
+			continue;
+		snprintf(want, sizeof want, "%08x-%02x", le32_load(sector0 + 440), n);
+		if (strcaseeq(want, partuuid))
+			return (int)n;
+	}
+	return 0;
+}

@@ -11,7 +11,7 @@
 #      command resumes and finishes; boot and compare;
 #   3. partition 2 of a GPT disk, booted by PARTUUID; the other partition and
 #      the table are unchanged; partition 1 of an MBR disk, checked offline
-#      (cryptsetup --test-passphrase on its bytes);
+#      (cryptsetup --test-passphrase on its bytes) and booted by its PARTUUID;
 #   4. qcow2 in, qcow2 out, booted as qcow2.
 . "$(dirname "$0")/lib/e2e.sh"
 
@@ -156,7 +156,7 @@ check "whole: the second stage ran" has "$console" "SNPBOOT-SECOND-STAGE-DONE"
 check "whole: /data read through dm-crypt matches the manifest" same_data "$console" "$d/big.manifest"
 check "whole: all $(wc -l <"$d/big.manifest") files" has "$console" "second-stage: data-files=$(wc -l <"$d/big.manifest")"
 
-# ---- 3. a partition of a GPT disk (booted) and of an MBR disk (offline) ----------
+# ---- 3. a partition of a GPT disk and of an MBR disk, each booted by PARTUUID ----
 # GPT: partition 1 (8 MiB of a known pattern), partition 2 the root (64 MiB
 # for a 32 MiB filesystem: the header needs 32 MiB free at the end).
 truncate -s 80M "$d/gpt.img"
@@ -185,6 +185,14 @@ dd if="$d/mbr-enc.img" of="$d/mbr-p1.img" bs=1M skip=1 count=64 status=none
 check "MBR: the partition's bytes are LUKS2 the key opens (offline)" \
 	cryptsetup open --test-passphrase --key-file "$d/k" "$d/mbr-p1.img"
 check "MBR: the UUID printed is the partition's header" grep -qx "LUKS UUID: $(cryptsetup luksUUID "$d/mbr-p1.img")" "$d/mbr.out"
+mbr_partuuid=$(sed -n 's/^PARTUUID: \([^ ]*\) .*/\1/p' "$d/mbr.out")
+check "MBR: the PARTUUID printed is the kernel's signature-number form" \
+	test "$mbr_partuuid" = "$(blkid -p -o value -s PTUUID "$d/mbr-enc.img")-01"
+DISK_KEY=$d/k attested_run mbr "snpboot.root.device=PARTUUID=$mbr_partuuid" \
+	-drive "file=$d/mbr-enc.img,if=virtio,format=raw,snapshot=on"
+ok "$([ $client_rc = 0 ]; echo $?)" "mbr: attested boot unlocked it (client exit $client_rc)"
+check "mbr: root found by PARTUUID as partition 1" has "$console" "unlock: root device PARTUUID=$mbr_partuuid is /dev/vda1"
+check "mbr: /data matches the manifest" same_data "$console" "$d/small.manifest"
 enc --key-file "$d/k" --partition 3 "$d/mbr.img" "$d/mbr-x.img" 2>"$d/err"
 ok "$([ $? = 3 ]; echo $?)" "MBR partition 3 does not exist: exit 3"
 check "... says so" grep -q 'no partition 3 in the MBR table' "$d/err"

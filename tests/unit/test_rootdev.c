@@ -41,5 +41,25 @@ int main(void)
 	is_int(rootdev_gpt_entries_span(hdr, sizeof hdr, 512, &off, &len), -1, "huge entry count refused");
 	memcpy(hdr, "EFI PARX", 8);
 	is_int(rootdev_gpt_find(hdr, sizeof hdr, entries, sizeof entries, "x"), -1, "no GPT signature");
+
+	/* MBR: the kernel's PARTUUID is the disk signature and the partition number. */
+	static uint8_t mbr[512];
+	le32_store(mbr + 440, 0x1a2b3c4d);
+	mbr[446 + 4] = 0x83;      /* 1: Linux */
+	mbr[446 + 16 + 4] = 0x05; /* 2: extended container */
+	mbr[446 + 48 + 4] = 0x83; /* 4: Linux */
+	is_int(rootdev_mbr_find(mbr, sizeof mbr, "1a2b3c4d-01"), -1, "no 0x55aa: not an MBR");
+	mbr[510] = 0x55;
+	mbr[511] = 0xaa;
+	is_int(rootdev_mbr_find(mbr, sizeof mbr, "1a2b3c4d-01"), 1, "MBR partition 1 by signature-number");
+	is_int(rootdev_mbr_find(mbr, sizeof mbr, "1A2B3C4D-04"), 4, "partition 4, case-insensitive");
+	is_int(rootdev_mbr_find(mbr, sizeof mbr, "1a2b3c4d-02"), 0, "an extended container never matches");
+	is_int(rootdev_mbr_find(mbr, sizeof mbr, "1a2b3c4d-03"), 0, "an empty entry never matches");
+	is_int(rootdev_mbr_find(mbr, sizeof mbr, "1a2b3c4e-01"), 0, "another disk's signature does not match");
+	is_int(rootdev_mbr_find(mbr, sizeof mbr, "1a2b3c4d-1"), 0, "a malformed PARTUUID does not match");
+	is_int(rootdev_mbr_find(mbr, sizeof mbr, "01020304-0506-0708-090a-0b0c0d0e0f10"), 0, "a GPT GUID does not match");
+	is_int(rootdev_mbr_find(mbr, 511, "1a2b3c4d-01"), -1, "a short sector is not an MBR");
+	mbr[446 + 4] = 0xee;
+	is_int(rootdev_mbr_find(mbr, sizeof mbr, "1a2b3c4d-01"), 0, "a GPT's protective entry never matches");
 	return done_testing();
 }
