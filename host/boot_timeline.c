@@ -1,5 +1,6 @@
 /* Reading the first stage's timeline lines back from a console log (boot_timeline.h). */
 #include "boot_timeline.h"
+#include "err_text.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -62,16 +63,6 @@ static int at_end(struct scan *s)
 {
 	skip_blanks(s);
 	return s->p == s->end;
-}
-
-static int fail(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, err_len, fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 static int parse_total(struct boot_timeline *t, struct scan *s)
@@ -187,9 +178,9 @@ int boot_timeline_parse(struct boot_timeline *t, const char *text, size_t len, c
 		struct scan s = {rest, line + l};
 		if (word(&s, "total") == 0 && s.p < s.end && (*s.p == ' ' || *s.p == '\t')) {
 			if (!open_block)
-				return fail(err, err_len, "line %u: a 'total' line without phase lines before it", lineno);
+				return err_set(err, err_len, "line %u: a 'total' line without phase lines before it", lineno);
 			if (parse_total(&cur, &s) != 0)
-				return fail(err, err_len,
+				return err_set(err, err_len,
 					    "line %u: malformed timeline total: expected 'total work=N ms at=N ms "
 					    "[peak_rss=N KiB (children N KiB)]', got '%.*s'",
 					    lineno, (int)(line + l - rest), rest);
@@ -200,27 +191,27 @@ int boot_timeline_parse(struct boot_timeline *t, const char *text, size_t len, c
 			continue;
 		}
 		if (cur.n_phases == BOOT_TIMELINE_MAX_PHASES)
-			return fail(err, err_len, "line %u: more than %d timeline phases before a 'total' line", lineno,
+			return err_set(err, err_len, "line %u: more than %d timeline phases before a 'total' line", lineno,
 				    BOOT_TIMELINE_MAX_PHASES);
 		struct boot_phase *ph = &cur.phases[cur.n_phases];
 		s.p = rest;
 		if (parse_phase(ph, &s) != 0)
-			return fail(err, err_len,
+			return err_set(err, err_len,
 				    "line %u: malformed timeline line: expected 'NAME start=N ms took=N ms wait=N ms "
 				    "ok|failed', got '%.*s'",
 				    lineno, (int)(line + l - rest > 120 ? 120 : line + l - rest), rest);
 		if (ph->wait_ms > ph->took_ms)
-			return fail(err, err_len, "line %u: phase %s waited %llu ms but took only %llu ms", lineno,
+			return err_set(err, err_len, "line %u: phase %s waited %llu ms but took only %llu ms", lineno,
 				    ph->name, (unsigned long long)ph->wait_ms, (unsigned long long)ph->took_ms);
 		cur.n_phases++;
 		open_block = 1;
 	}
 	if (open_block)
-		return fail(err, err_len,
+		return err_set(err, err_len,
 			    "%zu timeline phase line(s) at the end but no 'total' line after them (log cut short?)",
 			    cur.n_phases);
 	if (marked == 0)
-		return fail(err, err_len,
+		return err_set(err, err_len,
 			    "no '" BOOT_TIMELINE_MARKER "' lines (the first stage prints them before switch_root or a "
 			    "failure action, at log level notice)");
 	return 0;

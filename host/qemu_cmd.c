@@ -12,16 +12,7 @@
 #include <string.h>
 
 #include "bytes.h"
-
-static int set_err(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int set_err(char *err, size_t err_len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, err_len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+#include "err_text.h"
 
 static void push(struct qemu_cmd *c, int group, const char *s)
 {
@@ -129,7 +120,7 @@ static int network(struct qemu_cmd *c, const struct vmdef *d, int sim, char *err
 	if (d->channel_mode == VMDEF_CHANNEL_CONNECT) {
 		struct in_addr a;
 		if (inet_pton(AF_INET, d->host, &a) != 1)
-			return set_err(err, err_len,
+			return err_set(err, err_len,
 				       "%s: 'channel.address' host '%s' is not an IPv4 address, so user networking cannot "
 				       "forward it to the guest; use an IPv4 address, or launch.network = \"none\" and "
 				       "your own NIC in launch.extra_args",
@@ -164,13 +155,13 @@ int qemu_cmd_build(struct qemu_cmd *c, const struct vmdef *d, const struct qemu_
 {
 	memset(c, 0, sizeof *c);
 	if (!o->sim && d->vmm != MEASURE_VMM_QEMU)
-		return set_err(err, err_len, "%s: 'vm.vmm_type' is \"ec2\": QEMU would launch a guest with another "
+		return err_set(err, err_len, "%s: 'vm.vmm_type' is \"ec2\": QEMU would launch a guest with another "
 					     "MEASUREMENT than the client expects",
 			       d->file);
 	if (!o->sim && !d->ovmf[0])
-		return set_err(err, err_len, "%s: an SNP launch needs [firmware] ovmf (the AmdSev OVMF, -bios)", d->file);
+		return err_set(err, err_len, "%s: an SNP launch needs [firmware] ovmf (the AmdSev OVMF, -bios)", d->file);
 	if (o->sim && !o->sim_socket)
-		return set_err(err, err_len, "internal: no snp-sim socket");
+		return err_set(err, err_len, "internal: no snp-sim socket");
 
 	push(c, 0, d->launch.qemu);
 	if (o->sim) {
@@ -225,7 +216,7 @@ int qemu_cmd_build(struct qemu_cmd *c, const struct vmdef *d, const struct qemu_
 		push(c, a[0] == '-', a);
 	if (c->oom) {
 		qemu_cmd_free(c);
-		return set_err(err, err_len, "out of memory");
+		return err_set(err, err_len, "out of memory");
 	}
 	return 0;
 }
@@ -280,7 +271,7 @@ char *qemu_read_base64_file(const char *path, size_t min, size_t max, char *err,
 {
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		set_err(err, err_len, "%s: cannot open", path);
+		err_set(err, err_len, "%s: cannot open", path);
 		return NULL;
 	}
 	size_t cap = base64_encoded_len(max) + 64;
@@ -291,7 +282,7 @@ char *qemu_read_base64_file(const char *path, size_t min, size_t max, char *err,
 	if (!text || !raw) {
 		free(text);
 		free(raw);
-		set_err(err, err_len, "out of memory");
+		err_set(err, err_len, "out of memory");
 		return NULL;
 	}
 	size_t start = 0;
@@ -306,7 +297,7 @@ char *qemu_read_base64_file(const char *path, size_t min, size_t max, char *err,
 	free(raw);
 	if (got < (long)min || got > (long)max) {
 		free(text);
-		set_err(err, err_len, "%s: not base64 of %zu..%zu bytes", path, min, max);
+		err_set(err, err_len, "%s: not base64 of %zu..%zu bytes", path, min, max);
 		return NULL;
 	}
 	return text;

@@ -12,22 +12,11 @@
 #include <unistd.h>
 
 #include "bytes.h"
+#include "err_text.h"
 
 /* How often an idle wait looks at the stop flag (a signal may land just
  * before poll() starts and would otherwise go unnoticed). */
 #define IDLE_POLL_MS 250
-
-static int fail(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	if (err && err_len) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, err_len, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static int unix_addr(struct sockaddr_un *a, const char *path)
 {
@@ -54,22 +43,22 @@ int snpsim_listen_unix(const char *path, char *err, size_t err_len)
 {
 	struct sockaddr_un a;
 	if (unix_addr(&a, path))
-		return fail(err, err_len, "%s: socket path longer than %zu bytes", path, sizeof a.sun_path - 1);
+		return err_set(err, err_len, "%s: socket path longer than %zu bytes", path, sizeof a.sun_path - 1);
 	struct stat st;
 	if (lstat(path, &st) == 0) {
 		if (!S_ISSOCK(st.st_mode))
-			return fail(err, err_len, "%s: exists and is not a socket; refusing to replace it", path);
+			return err_set(err, err_len, "%s: exists and is not a socket; refusing to replace it", path);
 		if (socket_alive(&a))
-			return fail(err, err_len, "%s: another process is serving on this socket", path);
+			return err_set(err, err_len, "%s: another process is serving on this socket", path);
 		unlink(path); /* stale: its server is gone */
 	}
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return fail(err, err_len, "socket: %s", strerror(errno));
+		return err_set(err, err_len, "socket: %s", strerror(errno));
 	if (bind(fd, (const struct sockaddr *)&a, sizeof a) != 0 || chmod(path, 0600) != 0 || listen(fd, 4) != 0) {
 		int e = errno;
 		close(fd);
-		return fail(err, err_len, "%s: %s", path, strerror(e));
+		return err_set(err, err_len, "%s: %s", path, strerror(e));
 	}
 	return fd;
 }

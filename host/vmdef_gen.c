@@ -10,16 +10,7 @@
 #include <unistd.h>
 
 #include "vmdef.h"
-
-static int fail(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, err_len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+#include "err_text.h"
 
 char *vmdef_gen_toml_string(const char *s)
 {
@@ -92,7 +83,7 @@ static char *tcb_text(const char *v, char *err, size_t err_len)
 	free(copy);
 	if (bad || n == 0) {
 		free(out);
-		fail(err, err_len, "expected NAME=NUMBER[,NAME=NUMBER...] (bootloader, tee, snp, microcode, fmc) or "
+		err_set(err, err_len, "expected NAME=NUMBER[,NAME=NUMBER...] (bootloader, tee, snp, microcode, fmc) or "
 				   "an inline table {...}, not '%s'", v);
 		return NULL;
 	}
@@ -105,7 +96,7 @@ static char *value_text(const struct vmdef_key *k, const char *v, int abs_paths,
 	char *out = NULL;
 	/* TOML text given as it is ({...}, [...]) stays on its line: no keys smuggled in. */
 	if ((k->kind == VMDEF_KIND_TCB || k->kind == VMDEF_KIND_STRINGS) && strpbrk(v, "\n\r")) {
-		fail(err, err_len, "a line break in '%s'", v);
+		err_set(err, err_len, "a line break in '%s'", v);
 		return NULL;
 	}
 	switch (k->kind) {
@@ -113,7 +104,7 @@ static char *value_text(const struct vmdef_key *k, const char *v, int abs_paths,
 		if (abs_paths && v[0] && v[0] != '/') {
 			char cwd[PATH_MAX], full[PATH_MAX + VMDEF_PATH_MAX];
 			if (!getcwd(cwd, sizeof cwd)) {
-				fail(err, err_len, "cannot resolve '%s': no current directory", v);
+				err_set(err, err_len, "cannot resolve '%s': no current directory", v);
 				return NULL;
 			}
 			snprintf(full, sizeof full, "%s/%s", cwd, v);
@@ -127,14 +118,14 @@ static char *value_text(const struct vmdef_key *k, const char *v, int abs_paths,
 		break;
 	case VMDEF_KIND_INT:
 		if (!is_int_text(v)) {
-			fail(err, err_len, "expected an integer (decimal or 0x hex), not '%s'", v);
+			err_set(err, err_len, "expected an integer (decimal or 0x hex), not '%s'", v);
 			return NULL;
 		}
 		out = strdup(v);
 		break;
 	case VMDEF_KIND_BOOL:
 		if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0) {
-			fail(err, err_len, "expected true or false, not '%s'", v);
+			err_set(err, err_len, "expected true or false, not '%s'", v);
 			return NULL;
 		}
 		out = strdup(v);
@@ -155,7 +146,7 @@ static char *value_text(const struct vmdef_key *k, const char *v, int abs_paths,
 		break;
 	}
 	if (!out)
-		fail(err, err_len, "out of memory");
+		err_set(err, err_len, "out of memory");
 	return out;
 }
 
@@ -181,12 +172,12 @@ int vmdef_gen_set_kv(struct vmdef_gen *g, const char *table, const char *key, co
 {
 	const struct vmdef_key *k = vmdef_schema_find(table, key);
 	if (!k)
-		return fail(err, err_len, "%s: unknown key '%s.%s' (the keys are listed in lib/vmdef.h)", origin, table,
+		return err_set(err, err_len, "%s: unknown key '%s.%s' (the keys are listed in lib/vmdef.h)", origin, table,
 			    key);
 	char why[256];
 	char *text = value_text(k, value, abs_paths, why, sizeof why);
 	if (!text)
-		return fail(err, err_len, "%s: '%s.%s' (%s): %s", origin, table, key, vmdef_kind_name(k->kind), why);
+		return err_set(err, err_len, "%s: '%s.%s' (%s): %s", origin, table, key, vmdef_kind_name(k->kind), why);
 	for (size_t i = 0; i < g->n; i++) {
 		if (g->sets[i].key != k)
 			continue;
@@ -194,7 +185,7 @@ int vmdef_gen_set_kv(struct vmdef_gen *g, const char *table, const char *key, co
 			char *joined = append_array(g->sets[i].value, text);
 			free(text);
 			if (!joined)
-				return fail(err, err_len, "out of memory");
+				return err_set(err, err_len, "out of memory");
 			text = joined;
 		}
 		free(g->sets[i].value);
@@ -204,7 +195,7 @@ int vmdef_gen_set_kv(struct vmdef_gen *g, const char *table, const char *key, co
 	}
 	if (g->n == VMDEF_GEN_MAX_SETS) {
 		free(text);
-		return fail(err, err_len, "%s: too many keys set", origin);
+		return err_set(err, err_len, "%s: too many keys set", origin);
 	}
 	struct vmdef_gen_set *s = &g->sets[g->n++];
 	s->key = k;
@@ -219,10 +210,10 @@ int vmdef_gen_set(struct vmdef_gen *g, const char *assignment, const char *origi
 {
 	const char *eq = strchr(assignment, '='), *dot = strchr(assignment, '.');
 	if (!eq || !dot || dot > eq || dot == assignment || dot + 1 == eq)
-		return fail(err, err_len, "%s: expected TABLE.KEY=VALUE", origin);
+		return err_set(err, err_len, "%s: expected TABLE.KEY=VALUE", origin);
 	char table[32], key[32];
 	if ((size_t)(dot - assignment) >= sizeof table || (size_t)(eq - dot - 1) >= sizeof key)
-		return fail(err, err_len, "%s: unknown key '%.*s'", origin, (int)(eq - assignment), assignment);
+		return err_set(err, err_len, "%s: unknown key '%.*s'", origin, (int)(eq - assignment), assignment);
 	memcpy(table, assignment, (size_t)(dot - assignment));
 	table[dot - assignment] = '\0';
 	memcpy(key, dot + 1, (size_t)(eq - dot - 1));
@@ -311,8 +302,8 @@ int vmdef_gen_check(const struct vmdef_gen *g, const char *name, const char *tex
 		line = (unsigned)strtoul(why + nl + 1, NULL, 10);
 	for (size_t i = 0; line && i < g->n; i++)
 		if (g->sets[i].line == line)
-			return fail(err, err_len, "%s: %s", g->sets[i].origin, why);
-	return fail(err, err_len, "%s", why);
+			return err_set(err, err_len, "%s: %s", g->sets[i].origin, why);
+	return err_set(err, err_len, "%s", why);
 }
 
 void vmdef_gen_free(struct vmdef_gen *g)

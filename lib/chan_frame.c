@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "err_text.h"
 
 struct frame_kind {
 	const char *name;
@@ -21,17 +22,6 @@ static const struct frame_kind kinds[CHAN_FRAME_TYPE_MAX + 1] = {
 	[CHAN_FRAME_RESULT] = {"RESULT", CHAN_RESULT_MAX, 0},
 };
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	va_list ap;
-	if (err && err_len) {
-		va_start(ap, fmt);
-		vsnprintf(err, err_len, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 const char *chan_frame_type_name(unsigned type) { return type <= CHAN_FRAME_TYPE_MAX ? kinds[type].name : NULL; }
 
 size_t chan_frame_max_payload(unsigned type) { return type <= CHAN_FRAME_TYPE_MAX ? kinds[type].max : 0; }
@@ -40,14 +30,14 @@ int chan_frame_check(unsigned type, uint64_t len, char *err, size_t err_len)
 {
 	const char *name = chan_frame_type_name(type);
 	if (type == CHAN_FRAME_INVALID)
-		return fail(err, err_len, "frame type 0 is reserved (invalid)");
+		return err_set(err, err_len, "frame type 0 is reserved (invalid)");
 	if (!name)
-		return fail(err, err_len, "frame type %u is unknown", type);
+		return err_set(err, err_len, "frame type %u is unknown", type);
 	if (kinds[type].exact && len != kinds[type].max)
-		return fail(err, err_len, "%s frame of %llu bytes, expected exactly %zu", name, (unsigned long long)len,
+		return err_set(err, err_len, "%s frame of %llu bytes, expected exactly %zu", name, (unsigned long long)len,
 			    kinds[type].max);
 	if (len > kinds[type].max)
-		return fail(err, err_len, "%s frame of %llu bytes exceeds %zu", name, (unsigned long long)len,
+		return err_set(err, err_len, "%s frame of %llu bytes exceeds %zu", name, (unsigned long long)len,
 			    kinds[type].max);
 	return 0;
 }
@@ -68,7 +58,7 @@ size_t chan_frame_encode(uint8_t *out, size_t cap, unsigned type, const uint8_t 
 	if (chan_frame_header(hdr, type, len, err, err_len))
 		return 0;
 	if (cap < CHAN_FRAME_HEADER_LEN || len > cap - CHAN_FRAME_HEADER_LEN) {
-		fail(err, err_len, "%s frame of %zu bytes does not fit in a %zu-byte buffer", chan_frame_type_name(type),
+		err_set(err, err_len, "%s frame of %zu bytes does not fit in a %zu-byte buffer", chan_frame_type_name(type),
 		     len, cap);
 		return 0;
 	}
@@ -111,10 +101,10 @@ static int header_done(struct chan_frame_decoder *d)
 	if (d->allowed && !(d->allowed & CHAN_FRAME_BIT(d->type))) {
 		char want[64];
 		allowed_names(d->allowed, want, sizeof(want));
-		return fail(d->err, sizeof(d->err), "expected %s, got a %s frame", want, kinds[d->type].name);
+		return err_set(d->err, sizeof(d->err), "expected %s, got a %s frame", want, kinds[d->type].name);
 	}
 	if (d->len > d->cap)
-		return fail(d->err, sizeof(d->err), "%s frame of %zu bytes exceeds the %zu-byte receive buffer",
+		return err_set(d->err, sizeof(d->err), "%s frame of %zu bytes exceeds the %zu-byte receive buffer",
 			    kinds[d->type].name, d->len, d->cap);
 	return 0;
 }
@@ -171,10 +161,10 @@ int chan_frame_decoder_eof(struct chan_frame_decoder *d)
 		return d->status;
 	d->status = CHAN_FRAME_ERROR;
 	if (d->hdr_have < CHAN_FRAME_HEADER_LEN)
-		fail(d->err, sizeof(d->err), "stream ended after %zu of the %d frame header bytes", d->hdr_have,
+		err_set(d->err, sizeof(d->err), "stream ended after %zu of the %d frame header bytes", d->hdr_have,
 		     CHAN_FRAME_HEADER_LEN);
 	else
-		fail(d->err, sizeof(d->err), "stream ended after %zu of the %zu bytes of a %s frame", d->body_have,
+		err_set(d->err, sizeof(d->err), "stream ended after %zu of the %zu bytes of a %s frame", d->body_have,
 		     d->len, kinds[d->type].name);
 	return d->status;
 }

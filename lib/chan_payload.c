@@ -7,6 +7,7 @@
 
 #include "bytes.h"
 #include "chan_frame.h"
+#include "err_text.h"
 
 struct item_rule {
 	uint8_t tag;
@@ -34,22 +35,11 @@ static const struct item_rule secrets_rules[] = {
 };
 #define N_SECRETS (sizeof(secrets_rules) / sizeof(secrets_rules[0]))
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	va_list ap;
-	if (err && err_len) {
-		va_start(ap, fmt);
-		vsnprintf(err, err_len, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 int chan_text_check(const char *what, const uint8_t *p, size_t len, char *err, size_t err_len)
 {
 	for (size_t i = 0; i < len; i++)
 		if ((p[i] < 0x20 || p[i] > 0x7e) && p[i] != '\n')
-			return fail(err, err_len, "%s: byte 0x%02x at offset %zu is not printable text", what, p[i], i);
+			return err_set(err, err_len, "%s: byte 0x%02x at offset %zu is not printable text", what, p[i], i);
 	return 0;
 }
 
@@ -61,10 +51,10 @@ static int decode_items(const char *payload, size_t max, const struct item_rule 
 
 	memset(view, 0, n_rules * sizeof(view[0]));
 	if (len > max)
-		return fail(err, err_len, "%s payload of %zu bytes exceeds %zu", payload, len, max);
+		return err_set(err, err_len, "%s payload of %zu bytes exceeds %zu", payload, len, max);
 	while (off < len) {
 		if (len - off < CHAN_ITEM_HEADER_LEN)
-			return fail(err, err_len, "%s payload: item header at offset %zu cut short (%zu of %d bytes)",
+			return err_set(err, err_len, "%s payload: item header at offset %zu cut short (%zu of %d bytes)",
 				    payload, off, len - off, CHAN_ITEM_HEADER_LEN);
 		unsigned tag = p[off];
 		uint32_t ilen = be32_load(p + off + 1);
@@ -72,21 +62,21 @@ static int decode_items(const char *payload, size_t max, const struct item_rule 
 		while (r < n_rules && rules[r].tag != tag)
 			r++;
 		if (r == n_rules)
-			return fail(err, err_len, "%s payload: item tag %u at offset %zu is unknown", payload, tag, off);
+			return err_set(err, err_len, "%s payload: item tag %u at offset %zu is unknown", payload, tag, off);
 		const struct item_rule *rule = &rules[r];
 		if (tag <= last_tag)
-			return fail(err, err_len, "%s payload: item %s at offset %zu is repeated or out of order",
+			return err_set(err, err_len, "%s payload: item %s at offset %zu is repeated or out of order",
 				    payload, rule->name, off);
 		last_tag = tag;
 		off += CHAN_ITEM_HEADER_LEN;
 		if (ilen > len - off)
-			return fail(err, err_len, "%s payload: item %s claims %lu bytes but only %zu remain", payload,
+			return err_set(err, err_len, "%s payload: item %s claims %lu bytes but only %zu remain", payload,
 				    rule->name, (unsigned long)ilen, len - off);
 		if (rule->min == rule->max && ilen != rule->min)
-			return fail(err, err_len, "%s payload: item %s is %lu bytes, expected exactly %zu", payload,
+			return err_set(err, err_len, "%s payload: item %s is %lu bytes, expected exactly %zu", payload,
 				    rule->name, (unsigned long)ilen, rule->min);
 		if (ilen < rule->min || ilen > rule->max)
-			return fail(err, err_len, "%s payload: item %s is %lu bytes, expected %zu to %zu", payload,
+			return err_set(err, err_len, "%s payload: item %s is %lu bytes, expected %zu to %zu", payload,
 				    rule->name, (unsigned long)ilen, rule->min, rule->max);
 		if (rule->text) {
 			char what[64];
@@ -101,7 +91,7 @@ static int decode_items(const char *payload, size_t max, const struct item_rule 
 	}
 	for (size_t r = 0; r < n_rules; r++)
 		if (rules[r].required && !view[r].present)
-			return fail(err, err_len, "%s payload: required item %s is missing", payload, rules[r].name);
+			return err_set(err, err_len, "%s payload: required item %s is missing", payload, rules[r].name);
 	return 0;
 }
 
@@ -123,7 +113,7 @@ size_t chan_evidence_encode(uint8_t *out, size_t cap, const struct chan_evidence
 	struct chan_evidence check;
 	size_t off = 0;
 	if (!ev->report) {
-		fail(err, err_len, "EVIDENCE payload: no report");
+		err_set(err, err_len, "EVIDENCE payload: no report");
 		return 0;
 	}
 	if (cap > CHAN_EVIDENCE_MAX)
@@ -131,7 +121,7 @@ size_t chan_evidence_encode(uint8_t *out, size_t cap, const struct chan_evidence
 	if (put_item(out, cap, &off, CHAN_EV_REPORT, ev->report, CHAN_REPORT_LEN) ||
 	    (ev->cert_table && put_item(out, cap, &off, CHAN_EV_CERT_TABLE, ev->cert_table, ev->cert_table_len)) ||
 	    put_item(out, cap, &off, CHAN_EV_BOOT_FACTS, ev->boot_facts, ev->boot_facts_len)) {
-		fail(err, err_len, "EVIDENCE payload does not fit in %zu bytes", cap);
+		err_set(err, err_len, "EVIDENCE payload does not fit in %zu bytes", cap);
 		return 0;
 	}
 	/* What is sent must be what the other end accepts: check with the decoder. */
@@ -163,7 +153,7 @@ size_t chan_secrets_encode(uint8_t *out, size_t cap, const struct chan_secrets *
 	if (cap > CHAN_SECRETS_MAX)
 		cap = CHAN_SECRETS_MAX;
 	if (put_item(out, cap, &off, CHAN_SEC_DISK_KEY, s->disk_key, s->disk_key_len)) {
-		fail(err, err_len, "SECRETS payload does not fit in %zu bytes", cap);
+		err_set(err, err_len, "SECRETS payload does not fit in %zu bytes", cap);
 		return 0;
 	}
 	if (chan_secrets_decode(&check, out, off, err, err_len)) {
@@ -206,7 +196,7 @@ size_t chan_result_encode(uint8_t *out, size_t cap, unsigned status, const char 
 	if (n > CHAN_RESULT_DETAIL_MAX)
 		n = CHAN_RESULT_DETAIL_MAX; /* a long message is cut, not lost */
 	if (cap < 1 + n) {
-		fail(err, err_len, "RESULT payload does not fit in %zu bytes", cap);
+		err_set(err, err_len, "RESULT payload does not fit in %zu bytes", cap);
 		return 0;
 	}
 	out[0] = (uint8_t)status;
@@ -221,11 +211,11 @@ int chan_result_decode(struct chan_result *r, const uint8_t *p, size_t len, char
 {
 	memset(r, 0, sizeof(*r));
 	if (len < 1)
-		return fail(err, err_len, "RESULT payload is empty, expected a status byte");
+		return err_set(err, err_len, "RESULT payload is empty, expected a status byte");
 	if (len > CHAN_RESULT_MAX)
-		return fail(err, err_len, "RESULT payload of %zu bytes exceeds %d", len, CHAN_RESULT_MAX);
+		return err_set(err, err_len, "RESULT payload of %zu bytes exceeds %d", len, CHAN_RESULT_MAX);
 	if (!chan_result_status_name(p[0]))
-		return fail(err, err_len, "RESULT status %u is unknown", p[0]);
+		return err_set(err, err_len, "RESULT status %u is unknown", p[0]);
 	if (chan_text_check("RESULT detail", p + 1, len - 1, err, err_len))
 		return -1;
 	r->status = p[0];
@@ -237,8 +227,8 @@ int chan_result_decode(struct chan_result *r, const uint8_t *p, size_t len, char
 int chan_reject_check(const uint8_t *p, size_t len, char *err, size_t err_len)
 {
 	if (len == 0)
-		return fail(err, err_len, "REJECT reason is empty");
+		return err_set(err, err_len, "REJECT reason is empty");
 	if (len > CHAN_REJECT_MAX)
-		return fail(err, err_len, "REJECT reason of %zu bytes exceeds %d", len, CHAN_REJECT_MAX);
+		return err_set(err, err_len, "REJECT reason of %zu bytes exceeds %d", len, CHAN_REJECT_MAX);
 	return chan_text_check("REJECT reason", p, len, err, err_len);
 }

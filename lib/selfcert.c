@@ -11,6 +11,7 @@
 #include "chan_cert.h"
 #include "der.h"
 #include "der_write.h"
+#include "err_text.h"
 
 #define SERIAL_LEN 16
 
@@ -26,17 +27,6 @@ static const uint8_t p384_order[SELFCERT_SCALAR_LEN] = {
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xc7, 0x63, 0x4d, 0x81, 0xf4, 0x37, 0x2d, 0xdf,
 	0x58, 0x1a, 0x0d, 0xb2, 0x48, 0xb0, 0xa7, 0x7a, 0xec, 0xec, 0x19, 0x6a, 0xcc, 0xc5, 0x29, 0x73};
-
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	va_list ap;
-	if (err && err_len) {
-		va_start(ap, fmt);
-		vsnprintf(err, err_len, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 void selfcert_sha256(const uint8_t *der, size_t len, uint8_t out[32])
 {
@@ -142,9 +132,9 @@ static int check_args(const char *cn, int64_t not_before, int64_t not_after, cha
 {
 	size_t n = cn ? strlen(cn) : 0;
 	if (n == 0 || n > SELFCERT_MAX_CN)
-		return fail(err, err_len, "certificate common name must be 1 to %d bytes, got %zu", SELFCERT_MAX_CN, n);
+		return err_set(err, err_len, "certificate common name must be 1 to %d bytes, got %zu", SELFCERT_MAX_CN, n);
 	if (not_before > not_after)
-		return fail(err, err_len, "certificate notBefore (%lld) is after notAfter (%lld)",
+		return err_set(err, err_len, "certificate notBefore (%lld) is after notAfter (%lld)",
 			    (long long)not_before, (long long)not_after);
 	return 0;
 }
@@ -156,7 +146,7 @@ static int set_public_key(struct selfcert *c, char *err, size_t err_len)
 	c->sk.x = c->priv;
 	c->sk.xlen = sizeof(c->priv);
 	if (br_ec_compute_pub(br_ec_get_default(), NULL, c->pub, &c->sk) != sizeof(c->pub))
-		return fail(err, err_len, "certificate: BearSSL could not compute the P-384 public key");
+		return err_set(err, err_len, "certificate: BearSSL could not compute the P-384 public key");
 	c->pk.curve = BR_EC_secp384r1;
 	c->pk.q = c->pub;
 	c->pk.qlen = sizeof(c->pub);
@@ -175,7 +165,7 @@ static int make_cert(struct selfcert *c, const uint8_t serial[SERIAL_LEN], const
 	char perr[160];
 
 	if (build_tbs(c, tbs, sizeof(tbs), &tbs_len, serial, cn, not_before, not_after, &why))
-		return fail(err, err_len, "certificate: encoding tbsCertificate: %s", why);
+		return err_set(err, err_len, "certificate: encoding tbsCertificate: %s", why);
 	br_sha384_context h;
 	br_sha384_init(&h);
 	br_sha384_update(&h, tbs, tbs_len);
@@ -183,7 +173,7 @@ static int make_cert(struct selfcert *c, const uint8_t serial[SERIAL_LEN], const
 	/* RFC 6979 deterministic nonce: no randomness needed to sign. */
 	sig_len = br_ecdsa_sign_asn1_get_default()(ec, &br_sha384_vtable, hash, &c->sk, sig);
 	if (sig_len == 0)
-		return fail(err, err_len, "certificate: ECDSA P-384 signing failed");
+		return err_set(err, err_len, "certificate: ECDSA P-384 signing failed");
 
 	struct der_writer w;
 	der_writer_init(&w, c->der, sizeof(c->der));
@@ -193,13 +183,13 @@ static int make_cert(struct selfcert *c, const uint8_t serial[SERIAL_LEN], const
 	der_put_bit_string(&w, sig, sig_len);
 	der_end(&w);
 	if (der_writer_finish(&w, &c->der_len, &why))
-		return fail(err, err_len, "certificate: encoding: %s", why);
+		return err_set(err, err_len, "certificate: encoding: %s", why);
 
 	/* Read back what was written: the SPKI span comes from the same
 	 * parser that reads peers' certificates, so both sides hash the
 	 * same bytes. */
 	if (chan_cert_p384_key(c->der, c->der_len, &key, perr, sizeof(perr)))
-		return fail(err, err_len, "certificate: own certificate does not parse: %s", perr);
+		return err_set(err, err_len, "certificate: own certificate does not parse: %s", perr);
 	c->spki = key.spki;
 	c->spki_len = key.spki_len;
 	selfcert_sha256(c->spki, c->spki_len, c->spki_sha256);
@@ -217,7 +207,7 @@ int selfcert_from_scalar(struct selfcert *c, const uint8_t scalar[SELFCERT_SCALA
 	if (check_args(common_name, not_before, not_after, err, err_len))
 		return -1;
 	if (!scalar_in_range(scalar))
-		return fail(err, err_len, "P-384 private key is zero or not below the group order");
+		return err_set(err, err_len, "P-384 private key is zero or not below the group order");
 	memcpy(c->priv, scalar, sizeof(c->priv));
 	if (set_public_key(c, err, err_len))
 		goto fail;
@@ -257,7 +247,7 @@ int selfcert_generate(struct selfcert *c, const char *common_name, int64_t not_b
 	if (check_args(common_name, not_before, not_after, err, err_len))
 		return -1;
 	if (fill_random(seed, sizeof(seed)))
-		return fail(err, err_len, "key generation: getrandom: %s", strerror(errno));
+		return err_set(err, err_len, "key generation: getrandom: %s", strerror(errno));
 	br_hmac_drbg_init(&rng, &br_sha384_vtable, seed, sizeof(seed));
 	secure_wipe(seed, sizeof(seed));
 	br_ec_private_key sk;
@@ -268,7 +258,7 @@ int selfcert_generate(struct selfcert *c, const char *common_name, int64_t not_b
 	serial[0] = (uint8_t)((serial[0] & 0x7f) | 0x40);
 	if (xlen != SELFCERT_SCALAR_LEN || !scalar_in_range(c->priv)) {
 		selfcert_wipe(c);
-		return fail(err, err_len, "key generation: BearSSL P-384 key generation failed");
+		return err_set(err, err_len, "key generation: BearSSL P-384 key generation failed");
 	}
 	if (set_public_key(c, err, err_len) ||
 	    make_cert(c, serial, common_name, not_before, not_after, err, err_len)) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "err_text.h"
 
 /* The GUIDs in table byte order (the text form's bytes in sequence). */
 static const uint8_t guid_ark[16] = {0xc0, 0xb4, 0x06, 0xa4, 0xa8, 0x03, 0x49, 0x52,
@@ -18,18 +19,6 @@ static const uint8_t guid_vcek[16] = {0x63, 0xda, 0x75, 0x8d, 0xe6, 0x64, 0x45, 
 				      0xad, 0xc5, 0xf4, 0xb9, 0x3b, 0xe8, 0xac, 0xcd};
 static const uint8_t guid_vlek[16] = {0xa8, 0x07, 0x4b, 0xc2, 0xa2, 0x5a, 0x48, 0x3e,
 				      0xaa, 0xe6, 0x39, 0xc0, 0x45, 0xa0, 0xb8, 0xa1};
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 const char *snp_cert_kind_name(enum snp_cert_kind k)
 {
@@ -90,13 +79,13 @@ int snp_certtable_parse(struct snp_certtable *t, const uint8_t *buf, size_t len,
 	if (len == 0)
 		return 0;
 	if (!buf)
-		return fail(err, errlen, "certificate table: no buffer for %zu bytes", len);
+		return err_set(err, errlen, "certificate table: no buffer for %zu bytes", len);
 
 	/* Pass 1: walk the entries up to the terminator. */
 	size_t pos = 0;
 	for (;;) {
 		if (len - pos < SNP_CERTTABLE_ENTRY_SIZE)
-			return fail(err, errlen,
+			return err_set(err, errlen,
 				    "certificate table entry %zu: expected an entry or the all-zero terminator at offset %zu, "
 				    "got only %zu bytes left (missing terminator)",
 				    t->count, pos, len - pos);
@@ -105,14 +94,14 @@ int snp_certtable_parse(struct snp_certtable *t, const uint8_t *buf, size_t len,
 		pos += SNP_CERTTABLE_ENTRY_SIZE;
 		if (bytes_all_zero(e, 16)) {
 			if (off || elen)
-				return fail(err, errlen,
+				return err_set(err, errlen,
 					    "certificate table entry %zu: zero GUID must end the table with offset 0 and "
 					    "length 0, got offset %u length %u",
 					    t->count, off, elen);
 			break;
 		}
 		if (t->count == SNP_CERTTABLE_MAX_ENTRIES)
-			return fail(err, errlen, "certificate table: expected at most %u entries, got more",
+			return err_set(err, errlen, "certificate table: expected at most %u entries, got more",
 				    SNP_CERTTABLE_MAX_ENTRIES);
 		struct snp_certtable_entry *x = &t->entries[t->count++];
 		memcpy(x->guid, e, 16);
@@ -129,29 +118,29 @@ int snp_certtable_parse(struct snp_certtable *t, const uint8_t *buf, size_t len,
 		char g[37];
 		snp_guid_format(g, x->guid);
 		if (x->length == 0)
-			return fail(err, errlen, "certificate table entry %zu (%s %s): expected a non-zero length, got 0", i,
+			return err_set(err, errlen, "certificate table entry %zu (%s %s): expected a non-zero length, got 0", i,
 				    snp_cert_kind_name(x->kind), g);
 		if (x->offset < t->table_end)
-			return fail(err, errlen,
+			return err_set(err, errlen,
 				    "certificate table entry %zu (%s %s): offset %u points into the entry area (expected >= %zu)",
 				    i, snp_cert_kind_name(x->kind), g, x->offset, t->table_end);
 		if ((uint64_t)x->offset + x->length > len)
-			return fail(err, errlen,
+			return err_set(err, errlen,
 				    "certificate table entry %zu (%s %s): data at %u+%u ends past the buffer (%zu bytes)", i,
 				    snp_cert_kind_name(x->kind), g, x->offset, x->length, len);
 		for (size_t j = 0; j < i; j++) {
 			const struct snp_certtable_entry *y = &t->entries[j];
 			if ((uint64_t)x->offset < (uint64_t)y->offset + y->length &&
 			    (uint64_t)y->offset < (uint64_t)x->offset + x->length)
-				return fail(err, errlen,
+				return err_set(err, errlen,
 					    "certificate table entry %zu (%s %s): data at %u+%u overlaps entry %zu at %u+%u", i,
 					    snp_cert_kind_name(x->kind), g, x->offset, x->length, j, y->offset, y->length);
 			/* Two VCEKs would leave the choice to whoever reads first. */
 			if (x->kind != SNP_CERT_OTHER && x->kind == y->kind)
-				return fail(err, errlen, "certificate table entry %zu: %s appears twice (entries %zu and %zu)",
+				return err_set(err, errlen, "certificate table entry %zu: %s appears twice (entries %zu and %zu)",
 					    i, snp_cert_kind_name(x->kind), j, i);
 			if (x->kind == SNP_CERT_OTHER && memcmp(x->guid, y->guid, 16) == 0)
-				return fail(err, errlen, "certificate table entry %zu: GUID %s appears twice (entries %zu and %zu)",
+				return err_set(err, errlen, "certificate table entry %zu: GUID %s appears twice (entries %zu and %zu)",
 					    i, g, j, i);
 		}
 		x->data = buf + x->offset;

@@ -7,25 +7,14 @@
 #include <string.h>
 
 #include "bytes.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
+#include "err_text.h"
 
 /* Reserved ranges must be zero; the message names the range and the first offending byte. */
 static int check_zero(const uint8_t *raw, size_t lo, size_t hi, char *err, size_t errlen)
 {
 	for (size_t i = lo; i < hi; i++)
 		if (raw[i])
-			return fail(err, errlen, "RESERVED[0x%03zx-0x%03zx]: expected all zero, got 0x%02x at 0x%03zx", lo,
+			return err_set(err, errlen, "RESERVED[0x%03zx-0x%03zx]: expected all zero, got 0x%02x at 0x%03zx", lo,
 				    hi - 1, raw[i], i);
 	return 0;
 }
@@ -37,26 +26,26 @@ int snp_report_parse(struct snp_report *r, const uint8_t *buf, size_t len, enum 
 		err[0] = '\0';
 	memset(r, 0, sizeof *r);
 	if (!buf || len != SNP_REPORT_SIZE)
-		return fail(err, errlen, "report size: expected %u bytes, got %zu", SNP_REPORT_SIZE, buf ? len : 0);
+		return err_set(err, errlen, "report size: expected %u bytes, got %zu", SNP_REPORT_SIZE, buf ? len : 0);
 	memcpy(r->raw, buf, SNP_REPORT_SIZE);
 	const uint8_t *p = r->raw;
 
 	r->version = le32_load(p + 0x000);
 	if (r->version < 2 || r->version > 5)
-		return fail(err, errlen, "VERSION: expected 2, 3, 4 or 5, got %u", r->version);
+		return err_set(err, errlen, "VERSION: expected 2, 3, 4 or 5, got %u", r->version);
 	r->guest_svn = le32_load(p + 0x004);
 	r->policy = le64_load(p + 0x008);
 	if (!(r->policy & SNP_POLICY_RESERVED_1))
-		return fail(err, errlen, "POLICY bit 17 (reserved): expected 1, got 0 (policy 0x%llx)",
+		return err_set(err, errlen, "POLICY bit 17 (reserved): expected 1, got 0 (policy 0x%llx)",
 			    (unsigned long long)r->policy);
 	if (r->policy & ~SNP_POLICY_KNOWN_MASK)
-		return fail(err, errlen, "POLICY bits 63:26 (reserved): expected 0, got 0x%llx (policy 0x%llx)",
+		return err_set(err, errlen, "POLICY bits 63:26 (reserved): expected 0, got 0x%llx (policy 0x%llx)",
 			    (unsigned long long)(r->policy & ~SNP_POLICY_KNOWN_MASK), (unsigned long long)r->policy);
 	memcpy(r->family_id, p + 0x010, 16);
 	memcpy(r->image_id, p + 0x020, 16);
 	r->vmpl = le32_load(p + 0x030);
 	if (r->vmpl > 3)
-		return fail(err, errlen, "VMPL: expected 0-3, got %u", r->vmpl);
+		return err_set(err, errlen, "VMPL: expected 0-3, got %u", r->vmpl);
 	r->signature_algo = le32_load(p + 0x034);
 	memcpy(r->current_tcb, p + 0x038, 8);
 	r->platform_info = le64_load(p + 0x040);
@@ -65,16 +54,16 @@ int snp_report_parse(struct snp_report *r, const uint8_t *buf, size_t len, enum 
 	r->mask_chip_key = (int)((r->key_info >> 1) & 1u);
 	r->signing_key = (r->key_info >> 2) & 7u;
 	if (r->key_info >> 5)
-		return fail(err, errlen, "KEY_INFO bits 31:5 (reserved, 0x048): expected 0, got 0x%x", r->key_info >> 5);
+		return err_set(err, errlen, "KEY_INFO bits 31:5 (reserved, 0x048): expected 0, got 0x%x", r->key_info >> 5);
 	if (r->signing_key != SNP_SIGNING_KEY_VCEK && r->signing_key != SNP_SIGNING_KEY_VLEK &&
 	    r->signing_key != SNP_SIGNING_KEY_NONE)
-		return fail(err, errlen, "SIGNING_KEY: expected 0 (VCEK), 1 (VLEK) or 7 (none), got %u (reserved)",
+		return err_set(err, errlen, "SIGNING_KEY: expected 0 (VCEK), 1 (VLEK) or 7 (none), got %u (reserved)",
 			    r->signing_key);
 	int unsigned_ok = (flags & SNP_PARSE_ALLOW_UNSIGNED) != 0;
 	if (r->signing_key == SNP_SIGNING_KEY_NONE && !unsigned_ok)
-		return fail(err, errlen, "SIGNING_KEY: expected 0 (VCEK) or 1 (VLEK), got 7 (none: report is not signed)");
+		return err_set(err, errlen, "SIGNING_KEY: expected 0 (VCEK) or 1 (VLEK), got 7 (none: report is not signed)");
 	if (r->signature_algo != SNP_SIG_ALGO_ECDSA_P384_SHA384 && !(unsigned_ok && r->signature_algo == 0))
-		return fail(err, errlen, "SIGNATURE_ALGO: expected 1 (ECDSA P-384 with SHA-384), got %u",
+		return err_set(err, errlen, "SIGNATURE_ALGO: expected 1 (ECDSA P-384 with SHA-384), got %u",
 			    r->signature_algo);
 	if (check_zero(p, 0x04C, 0x050, err, errlen))
 		return -1;

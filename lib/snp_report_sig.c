@@ -7,20 +7,9 @@
 
 #include "bytes.h"
 #include "snp_report.h"
+#include "err_text.h"
 
 #define P384_BYTES 48u
-
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 int snp_signature_to_raw(uint8_t out[96], const uint8_t r_le[72], const uint8_t s_le[72])
 {
@@ -43,15 +32,15 @@ int snp_report_verify_signature(const struct snp_report *r, const uint8_t *pub, 
 	if (err && errlen)
 		err[0] = '\0';
 	if (r->signature_algo != SNP_SIG_ALGO_ECDSA_P384_SHA384)
-		return fail(err, errlen, "SIGNATURE_ALGO: expected 1 (ECDSA P-384 with SHA-384), got %u",
+		return err_set(err, errlen, "SIGNATURE_ALGO: expected 1 (ECDSA P-384 with SHA-384), got %u",
 			    r->signature_algo);
 	if (!pub || pub_len != 1 + 2 * P384_BYTES || pub[0] != 0x04)
-		return fail(err, errlen, "signing key: expected an uncompressed P-384 point (97 bytes), got %zu bytes",
+		return err_set(err, errlen, "signing key: expected an uncompressed P-384 point (97 bytes), got %zu bytes",
 			    pub ? pub_len : 0);
 
 	uint8_t sig[2 * P384_BYTES];
 	if (snp_signature_to_raw(sig, r->sig_r, r->sig_s))
-		return fail(err, errlen,
+		return err_set(err, errlen,
 			    "SIGNATURE: R or S does not fit in 48 bytes (bytes 48-71 of a component must be zero)");
 
 	uint8_t digest[br_sha384_SIZE];
@@ -65,7 +54,7 @@ int snp_report_verify_signature(const struct snp_report *r, const uint8_t *pub, 
 	memcpy(q, pub, sizeof q);
 	br_ec_public_key pk = {.curve = BR_EC_secp384r1, .q = q, .qlen = sizeof q};
 	if (br_ecdsa_i31_vrfy_raw(br_ec_get_default(), digest, sizeof digest, &pk, sig, sizeof sig) != 1)
-		return fail(err, errlen,
+		return err_set(err, errlen,
 			    "SIGNATURE: does not verify with the signing key (ECDSA P-384/SHA-384 over bytes 0x000-0x29F)");
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "der_write.h"
 #include "rsa_pss.h"
 #include "x509.h"
+#include "err_text.h"
 
 static const uint8_t oid_ou[] = {0x55, 0x04, 0x0b};
 static const uint8_t oid_c[] = {0x55, 0x04, 0x06};
@@ -22,18 +23,6 @@ static const uint8_t oid_cn[] = {0x55, 0x04, 0x03};
 static const uint8_t amd_arc[] = {0x2b, 0x06, 0x01, 0x04, 0x01, 0x9c, 0x78, 0x01};
 
 #define SERIAL_LEN 16
-
-static int fail(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	if (err && err_len) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, err_len, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 static void put_attr(struct der_writer *w, const uint8_t *oid, size_t oid_len, uint8_t tag, const char *value)
 {
@@ -242,7 +231,7 @@ int snpsim_cert_build(uint8_t *out, size_t cap, size_t *len, const struct snpsim
 	br_hmac_drbg_generate(rng, serial, sizeof serial);
 	serial[0] = (uint8_t)((serial[0] & 0x7f) | 0x40); /* positive, full length */
 	if (build_tbs(tbs, sizeof tbs, &tbs_len, spec, serial, &why))
-		return fail(err, err_len, "%s certificate: %s", name, why);
+		return err_set(err, err_len, "%s certificate: %s", name, why);
 
 	br_sha384_context h;
 	br_sha384_init(&h);
@@ -251,7 +240,7 @@ int snpsim_cert_build(uint8_t *out, size_t cap, size_t *len, const struct snpsim
 	br_hmac_drbg_generate(rng, salt, sizeof salt);
 	char why_sig[160];
 	if (rsa_pss_sha384_sign(spec->issuer, hash, salt, sig, sizeof sig, &sig_len, why_sig, sizeof why_sig))
-		return fail(err, err_len, "%s certificate: %s", name, why_sig);
+		return err_set(err, err_len, "%s certificate: %s", name, why_sig);
 
 	struct der_writer w;
 	der_writer_init(&w, out, cap);
@@ -261,6 +250,6 @@ int snpsim_cert_build(uint8_t *out, size_t cap, size_t *len, const struct snpsim
 	der_put_bit_string(&w, sig, sig_len);
 	der_end(&w);
 	if (der_writer_finish(&w, len, &why))
-		return fail(err, err_len, "%s certificate: %s", name, why);
+		return err_set(err, err_len, "%s certificate: %s", name, why);
 	return 0;
 }

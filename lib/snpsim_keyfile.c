@@ -11,18 +11,7 @@
 
 #include "bytes.h"
 #include "pem.h"
-
-static int fail(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	if (err && err_len) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, err_len, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
+#include "err_text.h"
 
 int snpsim_file_write(const char *dir, const char *name, const void *data, size_t len, unsigned mode, char *err,
 		      size_t err_len)
@@ -32,7 +21,7 @@ int snpsim_file_write(const char *dir, const char *name, const void *data, size_
 	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, (mode_t)mode);
 	if (fd < 0)
-		return fail(err, err_len, "%s: %s", tmp, strerror(errno));
+		return err_set(err, err_len, "%s: %s", tmp, strerror(errno));
 	const uint8_t *p = data;
 	size_t left = len;
 	while (left) {
@@ -43,7 +32,7 @@ int snpsim_file_write(const char *dir, const char *name, const void *data, size_
 			int e = errno;
 			close(fd);
 			unlink(tmp);
-			return fail(err, err_len, "%s: write: %s", tmp, strerror(e));
+			return err_set(err, err_len, "%s: write: %s", tmp, strerror(e));
 		}
 		p += n;
 		left -= (size_t)n;
@@ -52,12 +41,12 @@ int snpsim_file_write(const char *dir, const char *name, const void *data, size_
 	if (fchmod(fd, (mode_t)mode) != 0 || fsync(fd) != 0 || close(fd) != 0) {
 		int e = errno;
 		unlink(tmp);
-		return fail(err, err_len, "%s: %s", tmp, strerror(e));
+		return err_set(err, err_len, "%s: %s", tmp, strerror(e));
 	}
 	if (rename(tmp, path) != 0) {
 		int e = errno;
 		unlink(tmp);
-		return fail(err, err_len, "%s: rename: %s", path, strerror(e));
+		return err_set(err, err_len, "%s: rename: %s", path, strerror(e));
 	}
 	return 0;
 }
@@ -71,7 +60,7 @@ int snpsim_file_read(const char *dir, const char *name, uint8_t *buf, size_t cap
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 1;
-		return fail(err, err_len, "%s: %s", path, strerror(errno));
+		return err_set(err, err_len, "%s: %s", path, strerror(errno));
 	}
 	size_t got = 0;
 	for (;;) {
@@ -81,14 +70,14 @@ int snpsim_file_read(const char *dir, const char *name, uint8_t *buf, size_t cap
 		if (n < 0) {
 			int e = errno;
 			close(fd);
-			return fail(err, err_len, "%s: %s", path, strerror(e));
+			return err_set(err, err_len, "%s: %s", path, strerror(e));
 		}
 		if (n == 0)
 			break;
 		got += (size_t)n;
 		if (got == cap) {
 			close(fd);
-			return fail(err, err_len, "%s: larger than %zu bytes", path, cap);
+			return err_set(err, err_len, "%s: larger than %zu bytes", path, cap);
 		}
 	}
 	close(fd);
@@ -147,18 +136,18 @@ static int decode_key(br_skey_decoder_context *ctx, const char *pem, size_t len,
 		pos = 0;
 		rc = pem_next(pem, len, &pos, labels[i], der, sizeof der, &der_len, why, sizeof why);
 		if (rc < 0)
-			return fail(err, err_len, "%s", why);
+			return err_set(err, err_len, "%s", why);
 	}
 	if (rc != 1)
-		return fail(err, err_len, "no private key PEM block");
+		return err_set(err, err_len, "no private key PEM block");
 	br_skey_decoder_init(ctx);
 	br_skey_decoder_push(ctx, der, der_len);
 	secure_wipe(der, sizeof der);
 	int e = br_skey_decoder_last_error(ctx);
 	if (e)
-		return fail(err, err_len, "private key does not decode (BearSSL error %d)", e);
+		return err_set(err, err_len, "private key does not decode (BearSSL error %d)", e);
 	if (br_skey_decoder_key_type(ctx) != want_type)
-		return fail(err, err_len, "expected an %s private key", want_type == BR_KEYTYPE_RSA ? "RSA" : "EC");
+		return err_set(err, err_len, "expected an %s private key", want_type == BR_KEYTYPE_RSA ? "RSA" : "EC");
 	return 0;
 }
 
@@ -179,7 +168,7 @@ int snpsim_rsa_key_from_pem(struct snpsim_rsa_key *k, const char *pem, size_t le
 	uint32_t pubexp = br_rsa_compute_pubexp_get_default()(sk);
 	size_t nlen = br_rsa_i15_compute_modulus(NULL, sk);
 	if (sk->n_bitlen != SNPSIM_RSA_BITS || !pubexp || !nlen || nlen > sizeof n) {
-		fail(err, err_len, "RSA key of %u bits, expected a valid %d-bit key", sk->n_bitlen, SNPSIM_RSA_BITS);
+		err_set(err, err_len, "RSA key of %u bits, expected a valid %d-bit key", sk->n_bitlen, SNPSIM_RSA_BITS);
 		goto out;
 	}
 	br_rsa_i15_compute_modulus(n, sk);
@@ -188,7 +177,7 @@ int snpsim_rsa_key_from_pem(struct snpsim_rsa_key *k, const char *pem, size_t le
 	while (skip < 3 && e[skip] == 0)
 		skip++;
 	if (snpsim_rsa_set(k, sk, n, nlen, e + skip, 4 - skip)) {
-		fail(err, err_len, "RSA key: parts larger than a %d-bit key has", SNPSIM_RSA_BITS);
+		err_set(err, err_len, "RSA key: parts larger than a %d-bit key has", SNPSIM_RSA_BITS);
 		goto out;
 	}
 	rc = 0;
@@ -207,7 +196,7 @@ int snpsim_ec_key_from_pem(uint8_t scalar[SNPSIM_EC_SCALAR_LEN], const char *pem
 	const br_ec_private_key *sk = br_skey_decoder_get_ec(&ctx);
 	int rc = 0;
 	if (sk->curve != BR_EC_secp384r1 || sk->xlen == 0 || sk->xlen > SNPSIM_EC_SCALAR_LEN) {
-		rc = fail(err, err_len, "EC key: expected a P-384 private key");
+		rc = err_set(err, err_len, "EC key: expected a P-384 private key");
 	} else { /* other writers may drop leading zero bytes */
 		memset(scalar, 0, SNPSIM_EC_SCALAR_LEN - sk->xlen);
 		memcpy(scalar + SNPSIM_EC_SCALAR_LEN - sk->xlen, sk->x, sk->xlen);

@@ -9,18 +9,7 @@
 #include "snp_certtable.h"
 #include "snp_verify.h"
 #include "snpsim.h"
-
-static int fail(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	if (err && err_len) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, err_len, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
+#include "err_text.h"
 
 static int random_bytes(uint8_t *out, size_t len, char *err, size_t err_len)
 {
@@ -67,7 +56,7 @@ int snpsim_launch_from_vmdef(struct snpsim_launch *l, const struct vmdef *def, c
 	} else if (!def->measurement_computed)
 		memcpy(l->measurement, def->measurement, 48);
 	else
-		return fail(err, err_len, "%s: no MEASUREMENT to report: no [firmware] ovmf and no [sim] measurement",
+		return err_set(err, err_len, "%s: no MEASUREMENT to report: no [firmware] ovmf and no [sim] measurement",
 			    def->file);
 	return random_bytes(l->report_id, sizeof l->report_id, err, err_len);
 }
@@ -103,7 +92,7 @@ int snpsim_self_check(const struct snpsim_sp *sp, const struct snpsim_launch *l,
 		return -1;
 	if (snp_certtable_parse(&table, sp->certs, sp->certs_len, why, sizeof why) ||
 	    snp_certs_from_table(&table, &certs, why, sizeof why))
-		return fail(err, err_len, "self-check: certificate table: %s", why);
+		return err_set(err, err_len, "self-check: certificate table: %s", why);
 
 	memset(&pol, 0, sizeof pol);
 	pol.product = l->product;
@@ -122,7 +111,7 @@ int snpsim_self_check(const struct snpsim_sp *sp, const struct snpsim_launch *l,
 
 	/* Without the anchor, AMD's pinned roots must refuse the test chain. */
 	if (snp_verify_report(report, sizeof report, &certs, &pol, &res, NULL) == 0)
-		return fail(err, err_len, "self-check: the TEST chain verified against AMD's pinned roots");
+		return err_set(err, err_len, "self-check: the TEST chain verified against AMD's pinned roots");
 	pol.trust_anchor = pki->ark_der;
 	pol.trust_anchor_len = pki->ark_len;
 	if (snp_verify_report(report, sizeof report, &certs, &pol, &res, NULL) != 0) {

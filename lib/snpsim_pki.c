@@ -14,21 +14,10 @@
 #include "snpsim_cert.h"
 #include "snp_verify.h"
 #include "x509.h"
+#include "err_text.h"
 
 #define DAY 86400
 #define YEAR (365 * DAY)
-
-static int fail(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	if (err && err_len) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, err_len, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 const char *snpsim_product_name(enum snp_product p)
 {
@@ -50,7 +39,7 @@ int snpsim_rng_init(br_hmac_drbg_context *rng, char *err, size_t err_len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return fail(err, err_len, "getrandom: %s", n < 0 ? strerror(errno) : "no bytes");
+			return err_set(err, err_len, "getrandom: %s", n < 0 ? strerror(errno) : "no bytes");
 		got += (size_t)n;
 	}
 	br_hmac_drbg_init(rng, &br_sha384_vtable, seed, sizeof seed);
@@ -83,13 +72,13 @@ int snpsim_rsa_generate(struct snpsim_rsa_key *k, br_hmac_drbg_context *rng, cha
 	br_rsa_keygen keygen = br_rsa_keygen_get_default();
 	if (!keygen(&rng->vtable, &raw.sk, raw.priv, &raw.pk, raw.pub, SNPSIM_RSA_BITS, 65537)) {
 		secure_wipe(&raw, sizeof raw);
-		return fail(err, err_len, "RSA-%d key generation failed", SNPSIM_RSA_BITS);
+		return err_set(err, err_len, "RSA-%d key generation failed", SNPSIM_RSA_BITS);
 	}
 	/* The keygen leaves gaps between the parts when one is shorter than
 	 * its slot; pack them so that snpsim_rsa_fix_pointers finds them. */
 	int rc = snpsim_rsa_set(k, &raw.sk, raw.pk.n, raw.pk.nlen, raw.pk.e, raw.pk.elen);
 	secure_wipe(&raw, sizeof raw);
-	return rc ? fail(err, err_len, "RSA key: parts larger than expected") : 0;
+	return rc ? err_set(err, err_len, "RSA key: parts larger than expected") : 0;
 }
 
 int snpsim_rsa_set(struct snpsim_rsa_key *k, const br_rsa_private_key *sk, const uint8_t *n, size_t nlen,
@@ -125,7 +114,7 @@ int snpsim_pki_set_vcek_key(struct snpsim_pki *pki, const uint8_t scalar[SNPSIM_
 	pki->vcek_sk = (br_ec_private_key){.curve = BR_EC_secp384r1, .x = pki->vcek_priv, .xlen = SNPSIM_EC_SCALAR_LEN};
 	br_ec_public_key pk;
 	if (br_ec_compute_pub(ec, &pk, pki->vcek_pub, &pki->vcek_sk) != SNPSIM_EC_POINT_LEN)
-		return fail(err, err_len, "VCEK key: not a valid P-384 private scalar");
+		return err_set(err, err_len, "VCEK key: not a valid P-384 private scalar");
 	return 0;
 }
 
@@ -147,7 +136,7 @@ int snpsim_pki_issue_vcek(struct snpsim_pki *pki, br_hmac_drbg_context *rng, int
 	uint8_t kbuf[BR_EC_KBUF_PRIV_MAX_SIZE];
 	br_ec_private_key sk;
 	if (br_ec_keygen(&rng->vtable, br_ec_get_default(), &sk, kbuf, BR_EC_secp384r1) != SNPSIM_EC_SCALAR_LEN)
-		return fail(err, err_len, "VCEK: P-384 key generation failed");
+		return err_set(err, err_len, "VCEK: P-384 key generation failed");
 	int rc = snpsim_pki_set_vcek_key(pki, kbuf, err, err_len);
 	secure_wipe(kbuf, sizeof kbuf);
 	if (rc)
@@ -161,7 +150,7 @@ int snpsim_pki_reissue_vcek_for(struct snpsim_pki *pki, const struct snpsim_iden
 				br_hmac_drbg_context *rng, int64_t now, char *err, size_t err_len)
 {
 	if (claimed->product != pki->id.product)
-		return fail(err, err_len, "VCEK: a claimed identity must keep the product");
+		return err_set(err, err_len, "VCEK: a claimed identity must keep the product");
 	struct snpsim_cert_spec s = {.kind = SNPSIM_CERT_VCEK, .id = claimed, .ec_point = pki->vcek_pub,
 				     .issuer = &pki->ask.sk, .not_before = now - DAY, .not_after = now + 7 * YEAR};
 	return snpsim_cert_build(pki->vcek_der, sizeof pki->vcek_der, &pki->vcek_len, &s, rng, err, err_len);
@@ -181,7 +170,7 @@ static int rsa_key_matches(const struct snpsim_rsa_key *k, const uint8_t *der, s
 	if (x509_parse(&c, der, len, why, sizeof why) || x509_rsa_key(&c, &pk, why, sizeof why) ||
 	    rsa_pss_sha384_sign(&k->sk, hash, salt, sig, sizeof sig, &sig_len, why, sizeof why) ||
 	    rsa_pss_sha384_verify(&pk, hash, sig, sig_len, why, sizeof why))
-		return fail(err, err_len, "%s: private key does not belong to the certificate: %s", name, why);
+		return err_set(err, err_len, "%s: private key does not belong to the certificate: %s", name, why);
 	return 0;
 }
 
@@ -194,18 +183,18 @@ int snpsim_pki_check(const struct snpsim_pki *pki, int64_t now, char *err, size_
 	static struct amd_chain_result cr; /* large; the simulator is single-threaded */
 	char why[300];
 	if (amd_chain_verify(&certs, &o, &cr, why, sizeof why))
-		return fail(err, err_len, "test chain does not verify: %s", why);
+		return err_set(err, err_len, "test chain does not verify: %s", why);
 	if (rsa_key_matches(&pki->ark, pki->ark_der, pki->ark_len, "ARK", err, err_len) ||
 	    rsa_key_matches(&pki->ask, pki->ask_der, pki->ask_len, "ASK", err, err_len))
 		return -1;
 	if (memcmp(cr.vcek_q, pki->vcek_pub, SNPSIM_EC_POINT_LEN) != 0)
-		return fail(err, err_len, "VCEK: private key does not belong to the certificate");
+		return err_set(err, err_len, "VCEK: private key does not belong to the certificate");
 	uint8_t tcb[8];
 	snp_tcb_encode(tcb, &pki->id.tcb, snp_tcb_layout_for(pki->id.product));
 	if (amd_vcek_match_report(&cr.ext, cr.product, tcb, pki->id.chip_id, why, sizeof why) != 0)
-		return fail(err, err_len, "VCEK: issued for another chip or TCB: %s", why);
+		return err_set(err, err_len, "VCEK: issued for another chip or TCB: %s", why);
 	if (strcmp(cr.ext.product_name, snpsim_product_name(pki->id.product)) != 0)
-		return fail(err, err_len, "VCEK: productName \"%s\", expected \"%s\"", cr.ext.product_name,
+		return err_set(err, err_len, "VCEK: productName \"%s\", expected \"%s\"", cr.ext.product_name,
 			    snpsim_product_name(pki->id.product));
 	return 0;
 }

@@ -7,18 +7,7 @@
 
 #include "bytes.h"
 #include "snp_certtable.h"
-
-static int fail(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	if (err && err_len) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, err_len, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
+#include "err_text.h"
 
 /* CPUID family/model/stepping of a v3 report, one model per generation. */
 static void cpuid_for(enum snp_product p, uint8_t out[3])
@@ -69,7 +58,7 @@ int snpsim_sp_init(struct snpsim_sp *sp, const struct snpsim_launch *launch,
 {
 	memset(sp, 0, sizeof *sp);
 	if (launch->version < 2 || launch->version > 3)
-		return fail(err, err_len, "report version %u: the simulator writes 2 or 3", launch->version);
+		return err_set(err, err_len, "report version %u: the simulator writes 2 or 3", launch->version);
 	fill_template(sp->tmpl, launch);
 	memcpy(sp->vcek_priv, vcek_priv, sizeof sp->vcek_priv);
 	sp->vcek_sk = (br_ec_private_key){.curve = BR_EC_secp384r1, .x = sp->vcek_priv, .xlen = sizeof sp->vcek_priv};
@@ -80,7 +69,7 @@ int snpsim_sp_init(struct snpsim_sp *sp, const struct snpsim_launch *launch,
 	};
 	sp->certs_len = snp_certtable_write(sp->certs, sizeof sp->certs, in, 3);
 	if (!sp->certs_len)
-		return fail(err, err_len, "certificate table: ARK, ASK and VCEK do not fit in %u bytes", SIM_CERTS_MAX);
+		return err_set(err, err_len, "certificate table: ARK, ASK and VCEK do not fit in %u bytes", SIM_CERTS_MAX);
 	return 0;
 }
 
@@ -88,7 +77,7 @@ int snpsim_sp_report(const struct snpsim_sp *sp, uint32_t vmpl, const uint8_t re
 		     uint8_t out[SNP_REPORT_SIZE], char *err, size_t err_len)
 {
 	if (vmpl > 3)
-		return fail(err, err_len, "VMPL %u: expected 0..3", vmpl);
+		return err_set(err, err_len, "VMPL %u: expected 0..3", vmpl);
 	memcpy(out, sp->tmpl, SNP_REPORT_SIZE);
 	le32_store(out + 0x030, vmpl);
 	memcpy(out + 0x050, report_data, 64);
@@ -101,7 +90,7 @@ int snpsim_sp_report(const struct snpsim_sp *sp, uint32_t vmpl, const uint8_t re
 	/* BearSSL derives the nonce from the key and hash (RFC 6979): no RNG needed. */
 	size_t n = br_ecdsa_sign_raw_get_default()(br_ec_get_default(), &br_sha384_vtable, hash, &sp->vcek_sk, sig);
 	if (n != sizeof sig)
-		return fail(err, err_len, "ECDSA P-384 signing failed");
+		return err_set(err, err_len, "ECDSA P-384 signing failed");
 	/* R and S: 48 bytes big-endian each -> 72 bytes little-endian each, zero padded. */
 	uint8_t *r = out + SNP_REPORT_SIG_OFFSET, *s = r + SNP_SIG_COMPONENT_SIZE;
 	for (size_t i = 0; i < 48; i++) {

@@ -17,18 +17,7 @@
 #include "snpsim_keyfile.h"
 #include "snpsim_pki.h"
 #include "snp_verify.h"
-
-static int fail(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	if (err && err_len) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, err_len, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
+#include "err_text.h"
 
 static double seconds_since(const struct timespec *t0)
 {
@@ -42,10 +31,10 @@ static int ensure_dir(const char *dir, char *err, size_t err_len)
 	if (mkdir(dir, 0700) == 0)
 		return 0;
 	if (errno != EEXIST)
-		return fail(err, err_len, "state directory %s: %s", dir, strerror(errno));
+		return err_set(err, err_len, "state directory %s: %s", dir, strerror(errno));
 	struct stat st;
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		return fail(err, err_len, "state directory %s: exists and is not a directory", dir);
+		return err_set(err, err_len, "state directory %s: exists and is not a directory", dir);
 	return 0;
 }
 
@@ -59,7 +48,7 @@ static int read_cert(const char *dir, const char *name, uint8_t *out, size_t *le
 		return -1;
 	int rc = 0;
 	if (n > SNPSIM_CERT_MAX)
-		rc = fail(err, err_len, "%s: %zu bytes, too large for a test certificate", path, n);
+		rc = err_set(err, err_len, "%s: %zu bytes, too large for a test certificate", path, n);
 	else
 		memcpy(out, buf, n), *len = n;
 	free(buf);
@@ -73,11 +62,11 @@ static int read_rsa_key(const char *dir, const char *name, struct snpsim_rsa_key
 	char why[200];
 	int rc = snpsim_file_read(dir, name, pem, sizeof pem, &len, why, sizeof why);
 	if (rc == 1)
-		return fail(err, err_len, "%s/%s is missing", dir, name);
+		return err_set(err, err_len, "%s/%s is missing", dir, name);
 	if (rc == 0)
 		rc = snpsim_rsa_key_from_pem(k, (const char *)pem, len, why, sizeof why);
 	secure_wipe(pem, sizeof pem);
-	return rc ? fail(err, err_len, "%s/%s: %s", dir, name, why) : 0;
+	return rc ? err_set(err, err_len, "%s/%s: %s", dir, name, why) : 0;
 }
 
 /* The stored VCEK key and certificate; 1 if either is missing or unreadable (re-issue). */
@@ -128,7 +117,7 @@ static int write_vcek(const char *dir, const struct snpsim_pki *pki, char *err, 
 	char hex[2 * sizeof pki->id.chip_id + 2];
 	size_t n = snpsim_ec_key_to_pem(pem, sizeof pem, pki->vcek_priv, pki->vcek_pub);
 	int rc = n ? snpsim_file_write(dir, "vcek.key", pem, n, 0600, err, err_len)
-		   : fail(err, err_len, "VCEK key: PEM encoding failed");
+		   : err_set(err, err_len, "VCEK key: PEM encoding failed");
 	secure_wipe(pem, sizeof pem);
 	hex_encode(hex, pki->id.chip_id, sizeof pki->id.chip_id);
 	strcat(hex, "\n");
@@ -145,11 +134,11 @@ static int write_all(const char *dir, const struct snpsim_pki *pki, char *err, s
 	static char pem[2 * SNPSIM_FILE_MAX];
 	size_t n = snpsim_rsa_key_to_pem(pem, sizeof pem, &pki->ark);
 	int rc = n ? snpsim_file_write(dir, "ark.key", pem, n, 0600, err, err_len)
-		   : fail(err, err_len, "ARK key: PEM encoding failed");
+		   : err_set(err, err_len, "ARK key: PEM encoding failed");
 	if (rc == 0) {
 		n = snpsim_rsa_key_to_pem(pem, sizeof pem, &pki->ask);
 		rc = n ? snpsim_file_write(dir, "ask.key", pem, n, 0600, err, err_len)
-		       : fail(err, err_len, "ASK key: PEM encoding failed");
+		       : err_set(err, err_len, "ASK key: PEM encoding failed");
 	}
 	secure_wipe(pem, sizeof pem);
 	if (rc == 0)
@@ -166,7 +155,7 @@ static int write_all(const char *dir, const struct snpsim_pki *pki, char *err, s
 			snpsim_file_write(dir, "ark.pem", pem, pos, 0644, err, err_len)))
 		rc = -1;
 	if (rc && err && !err[0])
-		fail(err, err_len, "%s: cannot write the certificates", dir);
+		err_set(err, err_len, "%s: cannot write the certificates", dir);
 	return rc;
 }
 
@@ -219,7 +208,7 @@ static int load(const char *dir, struct snpsim_pki *pki, const uint8_t *want_chi
 		return -1;
 	snprintf(cn, sizeof cn, "ARK-%s SNPBOOT-TEST-ONLY", snp_product_name(pki->id.product));
 	if (!memmem(pki->ark_der, pki->ark_len, cn, strlen(cn)))
-		return fail(err, err_len,
+		return err_set(err, err_len,
 			    "state directory %s holds a test PKI for another product than %s: use another "
 			    "state_dir for it",
 			    dir, snp_product_name(pki->id.product));
@@ -230,9 +219,9 @@ static int load(const char *dir, struct snpsim_pki *pki, const uint8_t *want_chi
 		while (rc == 0 && len && (hex[len - 1] == '\n' || hex[len - 1] == '\r'))
 			len--;
 		if (rc == 1)
-			return fail(err, err_len, "%s/chip_id is missing (set [sim] chip_id to re-create it)", dir);
+			return err_set(err, err_len, "%s/chip_id is missing (set [sim] chip_id to re-create it)", dir);
 		if (rc || hex_decode(pki->id.chip_id, sizeof pki->id.chip_id, (const char *)hex, len))
-			return fail(err, err_len, "%s/chip_id: expected 128 hex digits", dir);
+			return err_set(err, err_len, "%s/chip_id: expected 128 hex digits", dir);
 	}
 	int64_t now = (int64_t)time(NULL);
 	if (read_vcek(dir, pki, why, sizeof why) || !vcek_current(pki, why, sizeof why)) {
@@ -242,7 +231,7 @@ static int load(const char *dir, struct snpsim_pki *pki, const uint8_t *want_chi
 			return -1;
 	}
 	if (snpsim_pki_check(pki, now, why, sizeof why))
-		return fail(err, err_len, "state directory %s: %s (delete the directory to start over)", dir, why);
+		return err_set(err, err_len, "state directory %s: %s (delete the directory to start over)", dir, why);
 	if (log)
 		fprintf(log, "snp-sim: loaded the test PKI from %s\n", dir);
 	return 0;
@@ -255,7 +244,7 @@ int snpsim_pki_open(const char *dir, enum snp_product product, const uint8_t *wa
 	if (err && err_len)
 		err[0] = '\0';
 	if (product != SNP_PRODUCT_MILAN && product != SNP_PRODUCT_GENOA && product != SNP_PRODUCT_TURIN)
-		return fail(err, err_len, "simulated product must be Milan, Genoa or Turin");
+		return err_set(err, err_len, "simulated product must be Milan, Genoa or Turin");
 	pki->id.product = product;
 	pki->id.tcb = *want_tcb;
 	pki->id.tcb.has_fmc = product == SNP_PRODUCT_TURIN;
@@ -264,7 +253,7 @@ int snpsim_pki_open(const char *dir, enum snp_product product, const uint8_t *wa
 	if (want_chip_id) {
 		memcpy(pki->id.chip_id, want_chip_id, sizeof pki->id.chip_id);
 		if (product == SNP_PRODUCT_TURIN && !bytes_all_zero(pki->id.chip_id + 8, sizeof pki->id.chip_id - 8))
-			return fail(err, err_len, "Turin chip ID: only the first 8 bytes may be set (hwID is 8 bytes)");
+			return err_set(err, err_len, "Turin chip ID: only the first 8 bytes may be set (hwID is 8 bytes)");
 	}
 	if (ensure_dir(dir, err, err_len))
 		return -1;
@@ -276,7 +265,7 @@ int snpsim_pki_open(const char *dir, enum snp_product product, const uint8_t *wa
 		int e = errno;
 		if (lock >= 0)
 			close(lock);
-		return fail(err, err_len, "%s: %s", lock_path, strerror(e));
+		return err_set(err, err_len, "%s: %s", lock_path, strerror(e));
 	}
 	static br_hmac_drbg_context rng;
 	int rc = snpsim_rng_init(&rng, err, err_len);

@@ -11,22 +11,11 @@
 
 #include "vmdef_internal.h"
 #include "vmdef_schema.h"
+#include "err_text.h"
 
 /* VM definitions are small; this is room for several hundred keys. */
 #define VMDEF_TOML_NODES 2048
 #define VMDEF_TOML_POOL (128 * 1024)
-
-static int set_err(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int set_err(char *err, size_t err_len, const char *fmt, ...)
-{
-	if (err && err_len) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, err_len, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 const char *vmdef_channel_mode_name(enum vmdef_channel_mode m)
 {
@@ -65,7 +54,7 @@ int vmdef_parse(const char *path, const char *text, size_t len, struct vmdef *de
 {
 	memset(def, 0, sizeof *def);
 	if (strlen(path) >= sizeof def->file || set_dir(def, path))
-		return set_err(err, err_len, "%s: path too long", path);
+		return err_set(err, err_len, "%s: path too long", path);
 	memcpy(def->file, path, strlen(path) + 1);
 
 	struct toml_node *nodes = calloc(VMDEF_TOML_NODES, sizeof *nodes);
@@ -73,7 +62,7 @@ int vmdef_parse(const char *path, const char *text, size_t len, struct vmdef *de
 	if (!nodes || !pool) {
 		free(nodes);
 		free(pool);
-		return set_err(err, err_len, "%s: out of memory", path);
+		return err_set(err, err_len, "%s: out of memory", path);
 	}
 	struct toml_doc doc;
 	struct toml_error terr;
@@ -95,20 +84,20 @@ int vmdef_load(const char *path, struct vmdef *def, char *err, size_t err_len)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return set_err(err, err_len, "%s: cannot open: %s", path, strerror(errno));
+		return err_set(err, err_len, "%s: cannot open: %s", path, strerror(errno));
 	char *buf = malloc(VMDEF_FILE_MAX + 1);
 	if (!buf) {
 		fclose(f);
-		return set_err(err, err_len, "%s: out of memory", path);
+		return err_set(err, err_len, "%s: out of memory", path);
 	}
 	size_t len = fread(buf, 1, VMDEF_FILE_MAX + 1, f);
 	int read_failed = ferror(f);
 	fclose(f);
 	int rc;
 	if (read_failed)
-		rc = set_err(err, err_len, "%s: read error", path);
+		rc = err_set(err, err_len, "%s: read error", path);
 	else if (len > VMDEF_FILE_MAX)
-		rc = set_err(err, err_len, "%s: larger than %d bytes, not a VM definition", path, VMDEF_FILE_MAX);
+		rc = err_set(err, err_len, "%s: larger than %d bytes, not a VM definition", path, VMDEF_FILE_MAX);
 	else
 		rc = vmdef_parse(path, buf, len, def, err, err_len);
 	free(buf);

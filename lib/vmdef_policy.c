@@ -9,18 +9,7 @@
 #include "amd_certdir.h"
 #include "vmdef.h"
 #include "x509.h"
-
-static int set_err(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int set_err(char *err, size_t err_len, const char *fmt, ...)
-{
-	if (err && err_len) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, err_len, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
+#include "err_text.h"
 
 void vmdef_warn_if_simulated(FILE *out, const char *prog, const struct vmdef *def)
 {
@@ -40,7 +29,7 @@ void vmdef_warn_if_simulated(FILE *out, const char *prog, const struct vmdef *de
 int vmdef_measure(const struct vmdef *def, uint8_t out[MEASURE_DIGEST_LEN], char *err, size_t err_len)
 {
 	if (!def->ovmf[0])
-		return set_err(err, err_len, "%s: cannot compute the launch digest: [firmware] names no ovmf", def->file);
+		return err_set(err, err_len, "%s: cannot compute the launch digest: [firmware] names no ovmf", def->file);
 	struct measure_files f = {
 		.ovmf = def->ovmf,
 		.ovmf_hash_hex = def->ovmf_hash[0] ? def->ovmf_hash : NULL,
@@ -56,12 +45,12 @@ int vmdef_measure(const struct vmdef *def, uint8_t out[MEASURE_DIGEST_LEN], char
 	char why[MEASURE_ERR_LEN];
 	int rc = measure_launch_digest_files(&res, &f, why, sizeof why);
 	if (rc == MEASURE_ERR_KERNEL_NOT_MEASURED)
-		return set_err(err, err_len,
+		return err_set(err, err_len,
 			       "%s:%u:%u: 'boot.kernel': firmware %s cannot measure a kernel (no SEV kernel-hashes "
 			       "table): kernel, initrd and command line would be unattested; use an AmdSev OVMF build (%s)",
 			       def->file, def->pos_kernel.line, def->pos_kernel.column, def->ovmf, why);
 	if (rc)
-		return set_err(err, err_len, "%s:%u:%u: 'firmware.ovmf' and [boot]: cannot compute the launch digest: %s",
+		return err_set(err, err_len, "%s:%u:%u: 'firmware.ovmf' and [boot]: cannot compute the launch digest: %s",
 			       def->file, def->pos_ovmf.line, def->pos_ovmf.column, why);
 	memcpy(out, res.digest, MEASURE_DIGEST_LEN);
 	return 0;
@@ -77,9 +66,9 @@ int vmdef_read_cert(const char *path, uint8_t *out, size_t cap, size_t *len, cha
 	struct x509_cert cert;
 	char why[200];
 	if (n > cap)
-		rc = set_err(err, err_len, "%s: certificate of %zu bytes, at most %zu expected", path, n, cap);
+		rc = err_set(err, err_len, "%s: certificate of %zu bytes, at most %zu expected", path, n, cap);
 	else if (x509_parse(&cert, buf, n, why, sizeof why)) /* junk must fail here, not at verification */
-		rc = set_err(err, err_len, "%s: not an X.509 certificate: %s", path, why);
+		rc = err_set(err, err_len, "%s: not an X.509 certificate: %s", path, why);
 	else {
 		memcpy(out, buf, n);
 		*len = n;
@@ -101,7 +90,7 @@ static int check_real_anchor(const struct vmdef *def, char *err, size_t err_len)
 			if (amd_root_is_pinned(def->anchor_der, def->anchor_len, (enum amd_product)p, why, sizeof why) == 0)
 				return 0;
 	}
-	return set_err(err, err_len,
+	return err_set(err, err_len,
 		       "%s:%u:%u: 'platform.trust_anchor' %s is not AMD's pinned %s root (%s); if it is snp-sim's "
 		       "test root, say so with 'platform.simulated = true'",
 		       def->file, def->pos_trust_anchor.line, def->pos_trust_anchor.column, def->trust_anchor,
@@ -116,7 +105,7 @@ static int load_anchor(struct vmdef *def, struct snp_verify_policy *p, char *err
 		return 0;
 	if (vmdef_read_cert(def->trust_anchor, def->anchor_der, sizeof def->anchor_der, &def->anchor_len, why,
 			    sizeof why))
-		return set_err(err, err_len, "%s:%u:%u: 'platform.trust_anchor': %s", def->file,
+		return err_set(err, err_len, "%s:%u:%u: 'platform.trust_anchor': %s", def->file,
 			       def->pos_trust_anchor.line, def->pos_trust_anchor.column, why);
 	if (!def->simulated && check_real_anchor(def, err, err_len))
 		return -1;
