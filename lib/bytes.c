@@ -13,7 +13,7 @@ void hex_encode(char *out, const uint8_t *in, size_t len)
 	out[2 * len] = '\0';
 }
 
-static int hex_value(char c)
+int hex_digit_value(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -29,7 +29,7 @@ int hex_decode(uint8_t *out, size_t out_len, const char *hex, size_t hex_len)
 	if (hex_len != 2 * out_len)
 		return -1;
 	for (size_t i = 0; i < out_len; i++) {
-		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+		int hi = hex_digit_value(hex[2 * i]), lo = hex_digit_value(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i] = (uint8_t)(hi << 4 | lo);

@@ -31,6 +31,8 @@ static inline void be32_store(uint8_t *p, uint32_t v)
 
 /* Writes 2*len lowercase hex digits and a NUL into out (size >= 2*len+1). */
 void hex_encode(char *out, const uint8_t *in, size_t len);
+/* The value of one hex digit (either case), or -1 for anything else (EOF included). */
+int hex_digit_value(int c);
 /* Decodes exactly 2*out_len hex digits (either case); returns 0, or -1 on a bad digit or length. */
 int hex_decode(uint8_t *out, size_t out_len, const char *hex, size_t hex_len);
 

@@ -16,6 +16,7 @@
 
 #include <bearssl.h>
 
+#include "bytes.h"
 #include "chan_tls_err.h"
 #include "der.h"
 #include "pem.h"
@@ -159,16 +160,6 @@ static int parse_dec(const uint8_t *s, size_t len, long long *v)
 	return 0;
 }
 
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static enum http_parse_rc more_or_truncated(int eof, char *err, size_t err_len, const char *what)
 {
@@ -263,12 +254,12 @@ static enum http_parse_rc parse_chunked(const uint8_t *buf, size_t len, size_t p
 		const uint8_t *s = buf + st;
 		size_t digits = 0;
 		unsigned long long size = 0;
-		while (digits < n && hexval(s[digits]) >= 0) {
+		while (digits < n && hex_digit_value(s[digits]) >= 0) {
 			if (digits == 15) {
 				der_errf(err, err_len, "HTTP response: chunk size has more than 15 hex digits");
 				return HTTP_PARSE_ERROR;
 			}
-			size = size * 16 + (unsigned long long)hexval(s[digits]);
+			size = size * 16 + (unsigned long long)hex_digit_value(s[digits]);
 			digits++;
 		}
 		size_t k = digits;

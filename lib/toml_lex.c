@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "toml_impl.h"
 
 static int verr(struct toml_parser *ps, uint32_t line, uint32_t col, const char *fmt, va_list ap)
@@ -188,16 +189,6 @@ static int put_byte(struct toml_parser *ps, uint8_t c)
 	return toml__pool_put(ps, &c, 1);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* \uXXXX or \UXXXXXXXX; the cursor is on the 'u'/'U', line/col point at the backslash. */
 static int unicode_escape(struct toml_parser *ps, uint32_t line, uint32_t col)
@@ -208,7 +199,7 @@ static int unicode_escape(struct toml_parser *ps, uint32_t line, uint32_t col)
 	size_t n;
 	toml__adv(ps);
 	for (int i = 0; i < digits; i++) {
-		int h = hexval(toml__peek(ps));
+		int h = hex_digit_value(toml__peek(ps));
 		if (h < 0)
 			return toml__fail_at(ps, line, col, "\\%c escape needs exactly %d hex digits",
 					     digits == 4 ? 'u' : 'U', digits);
@@ -415,7 +406,7 @@ static int parse_digits(const char *s, size_t n, unsigned base, uint64_t limit, 
 	if (n == 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		int d = hexval((unsigned char)s[i]);
+		int d = hex_digit_value((unsigned char)s[i]);
 		if (s[i] == '_') {
 			if (!prev_digit)
 				return -1;
