@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bytes.h"
+#include "fd_io.h"
 
 void progress_init(struct progress *p, int enabled, const char *what)
 {
@@ -89,20 +90,6 @@ int progress_parse_line(const char *line, uint64_t *done, uint64_t *total)
 	return -1;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Reads the child's stdout; lines end in \n or \r (qemu-img redraws with \r). */
 static void pump_progress(int fd, struct progress *p)
 {
@@ -166,7 +153,7 @@ int run_tool(const char *prog, char *const argv[], const char *cwd, const uint8_
 		close(in[0]);
 		/* A key fits in the pipe buffer: no deadlock with the child's output. */
 		void (*old)(int) = signal(SIGPIPE, SIG_IGN);
-		int wrc = write_all(in[1], secret, secret_len);
+		int wrc = fd_write_all(in[1], secret, secret_len);
 		signal(SIGPIPE, old);
 		close(in[1]);
 		if (wrc != 0)

@@ -1,4 +1,5 @@
 #include "file_io.h"
+#include "fd_io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -76,19 +77,11 @@ int file_write_all(const char *prog, const char *path, const void *data, size_t 
 		fprintf(stderr, "%s: %s: %s\n", prog, tmp, strerror(errno));
 		return -1;
 	}
-	const char *p = data;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			fprintf(stderr, "%s: %s: %s\n", prog, tmp, strerror(errno));
-			close(fd);
-			unlink(tmp);
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
+	if (fd_write_all(fd, data, len) != 0) {
+		fprintf(stderr, "%s: %s: %s\n", prog, tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return -1;
 	}
 	if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
 		fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(errno));

@@ -7,7 +7,7 @@ INIT_HOST_TESTABLE += init/mount_options.c
 
 # The /init gets its key only from the attested channel (keysource_attested.c).
 # The guest links only the parts of lib/ it uses.
-INIT_LIB_SRCS = $(filter lib/bytes.c lib/toml%.c lib/der.c lib/der_write.c lib/selfcert.c lib/chan_%.c \
+INIT_LIB_SRCS = $(filter lib/bytes.c lib/fd_io.c lib/toml%.c lib/der.c lib/der_write.c lib/selfcert.c lib/chan_%.c \
 	lib/sim_proto.c,$(LIB_SRCS))
 INIT_OBJS = $(call objs,musl,$(sort $(wildcard init/*.c)) $(INIT_LIB_SRCS))
 

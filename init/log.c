@@ -1,6 +1,7 @@
 /* PID-1 logging. Writes go straight to file descriptors (no stdio buffering,
  * so nothing is lost if the next step powers off). */
 #include "log.h"
+#include "fd_io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,19 +27,6 @@ void log_open(void)
 }
 
 void log_set_level(enum log_level level) { max_level = level; }
-
-static void write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return; /* nowhere left to report a logging failure */
-		buf += n;
-		len -= (size_t)n;
-	}
-}
 
 static const char *level_tag(enum log_level level)
 {
@@ -66,11 +54,11 @@ void log_msg(enum log_level level, const char *fmt, ...)
 
 	/* /dev/kmsg takes one record per write(), with the <level> prefix. */
 	if (kmsg_fd >= 0)
-		write_all(kmsg_fd, line, len);
+		(void)fd_write_all(kmsg_fd, line, len); /* a failed log write has nowhere to go */
 	/* The console gets "snpboot: error: ..." without the syslog prefix. */
 	const char *tag = level_tag(level);
 	char con[600];
 	int n = snprintf(con, sizeof con, "snpboot: %s%.*s", tag, (int)(len - (size_t)prefix), line + prefix);
 	if (n > 0)
-		write_all(console_fd, con, (size_t)n < sizeof con ? (size_t)n : sizeof con - 1);
+		(void)fd_write_all(console_fd, con, (size_t)n < sizeof con ? (size_t)n : sizeof con - 1);
 }

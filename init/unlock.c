@@ -16,24 +16,11 @@
 
 #include "bytes.h"
 #include "clock.h"
+#include "fd_io.h"
 #include "log.h"
 
 #define CRYPTSETUP_TIMEOUT_MS 120000
 #define CRYPTSETUP_EXIT_WRONG_KEY 2 /* cryptsetup(8): "no permission (bad passphrase)" */
-
-static int write_all(int fd, const uint8_t *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* Relays cryptsetup's stderr into our log until it exits or time runs out. */
 static int wait_child(pid_t pid, int err_fd, char *last_line, size_t last_len)
@@ -121,7 +108,7 @@ enum unlock_result unlock_open(const struct boot_config *cfg, const char *device
 	close(err_pipe[1]);
 	/* The pipe buffer (64 KiB) holds the whole key, so this cannot block on a live child. */
 	signal(SIGPIPE, SIG_IGN);
-	int wrote = write_all(key_pipe[1], key->bytes, key->len);
+	int wrote = fd_write_all(key_pipe[1], key->bytes, key->len);
 	secure_wipe(key, sizeof *key);
 	close(key_pipe[1]);
 

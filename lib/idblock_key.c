@@ -11,6 +11,7 @@
 #include <bearssl.h>
 
 #include "bytes.h"
+#include "fd_io.h"
 #include "measure_err.h"
 
 #define DER_MAX 2048
@@ -257,19 +258,12 @@ int idblock_key_save(const struct idblock_key *k, const char *path, char *err, s
 		secure_wipe(pem, sizeof pem);
 		return -1;
 	}
-	size_t off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, pem + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			measure_seterr(err, err_len, "%s: write: %s", path, strerror(errno));
-			close(fd);
-			unlink(path);
-			secure_wipe(pem, sizeof pem);
-			return -1;
-		}
-		off += (size_t)w;
+	if (fd_write_all(fd, pem, len) != 0) {
+		measure_seterr(err, err_len, "%s: write: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		secure_wipe(pem, sizeof pem);
+		return -1;
 	}
 	secure_wipe(pem, sizeof pem);
 	if (fsync(fd) != 0 || close(fd) != 0) {

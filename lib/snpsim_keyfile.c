@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bytes.h"
+#include "fd_io.h"
 #include "pem.h"
 #include "err_text.h"
 
@@ -22,20 +23,11 @@ int snpsim_file_write(const char *dir, const char *name, const void *data, size_
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, (mode_t)mode);
 	if (fd < 0)
 		return err_set(err, err_len, "%s: %s", tmp, strerror(errno));
-	const uint8_t *p = data;
-	size_t left = len;
-	while (left) {
-		ssize_t n = write(fd, p, left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			int e = errno;
-			close(fd);
-			unlink(tmp);
-			return err_set(err, err_len, "%s: write: %s", tmp, strerror(e));
-		}
-		p += n;
-		left -= (size_t)n;
+	if (fd_write_all(fd, data, len) != 0) {
+		int e = errno;
+		close(fd);
+		unlink(tmp);
+		return err_set(err, err_len, "%s: write: %s", tmp, strerror(e));
 	}
 	/* The umask may have narrowed the mode; never widened it: set it exactly. */
 	if (fchmod(fd, (mode_t)mode) != 0 || fsync(fd) != 0 || close(fd) != 0) {
