@@ -2,7 +2,6 @@
 #include "boot_timeline.h"
 #include "err_text.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 struct scan {
@@ -224,4 +223,16 @@ uint64_t boot_timeline_end(const struct boot_timeline *t)
 		if (t->phases[i].start_ms + t->phases[i].took_ms > end)
 			end = t->phases[i].start_ms + t->phases[i].took_ms;
 	return end;
+}
+
+void boot_timeline_print_phases(FILE *out, const struct boot_timeline *t, const char *sep)
+{
+	for (size_t k = 0; k < t->n_phases; k++) {
+		const struct boot_phase *p = &t->phases[k];
+		fprintf(out, "%s%s %llu ms", k ? sep : "", p->name, (unsigned long long)p->took_ms);
+		if (p->wait_ms)
+			fprintf(out, " (owner wait %llu ms)", (unsigned long long)p->wait_ms);
+		if (!p->ok)
+			fputs(" FAILED", out);
+	}
 }

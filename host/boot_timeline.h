@@ -39,6 +39,10 @@ int boot_timeline_parse(struct boot_timeline *t, const char *text, size_t len, c
 /* End of the timeline: the total line's time, or the last phase's end if later. */
 uint64_t boot_timeline_end(const struct boot_timeline *t);
 
+/* Every phase as "NAME N ms[ (owner wait N ms)][ FAILED]", sep between
+ * them: the table's line and the chart's caption say the same. */
+void boot_timeline_print_phases(FILE *out, const struct boot_timeline *t, const char *sep);
+
 /* One SVG chart: a bar row per timeline (labels[i] names row i), phases
  * coloured and labelled with their ms, owner wait hatched, a time axis.
  * Returns 0, or -1 if writing failed. */

@@ -129,14 +129,7 @@ static void row(FILE *out, const struct boot_timeline *t, const char *label, siz
 	/* Every phase with its ms under the bar: small ones have no room inside. */
 	fprintf(out, "<text class=\"phase-list\" x=\"%d\" y=\"%.1f\" font-size=\"10\" fill=\"#333\">", LEFT,
 		bar_y + BAR + 14);
-	for (size_t k = 0; k < t->n_phases; k++) {
-		const struct boot_phase *p = &t->phases[k];
-		fprintf(out, "%s%s %llu ms", k ? " \xc2\xb7 " : "", p->name, (unsigned long long)p->took_ms);
-		if (p->wait_ms)
-			fprintf(out, " (owner wait %llu ms)", (unsigned long long)p->wait_ms);
-		if (!p->ok)
-			fputs(" FAILED", out);
-	}
+	boot_timeline_print_phases(out, t, " \xc2\xb7 ");
 	fputs("</text>\n</g>\n", out);
 }
 

@@ -38,15 +38,8 @@ static void print_table(FILE *out, const struct boot_timeline *t, const char *la
 		(unsigned long long)t->at_ms);
 	if (t->has_rss && t->peak_rss_kib >= 0)
 		fprintf(out, ", peak RSS %lld KiB", t->peak_rss_kib);
-	fputs("\n ", out);
-	for (size_t k = 0; k < t->n_phases; k++) {
-		const struct boot_phase *p = &t->phases[k];
-		fprintf(out, "%s %s %llu ms", k ? "," : "", p->name, (unsigned long long)p->took_ms);
-		if (p->wait_ms)
-			fprintf(out, " (owner wait %llu ms)", (unsigned long long)p->wait_ms);
-		if (!p->ok)
-			fputs(" FAILED", out);
-	}
+	fputs("\n  ", out);
+	boot_timeline_print_phases(out, t, ", ");
 	fputc('\n', out);
 }
 
