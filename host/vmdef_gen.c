@@ -3,7 +3,6 @@
 #include "vmdef_gen.h"
 
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

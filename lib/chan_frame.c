@@ -1,7 +1,6 @@
 /* Channel frames: encoder and incremental decoder; see chan_frame.h. */
 #include "chan_frame.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 

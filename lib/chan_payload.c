@@ -1,7 +1,6 @@
 /* Payload layouts of the channel's frames; see chan_payload.h. */
 #include "chan_payload.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 

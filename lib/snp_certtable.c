@@ -3,7 +3,6 @@
  * the certificates themselves are checked by the chain verification. */
 #include "snp_certtable.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 

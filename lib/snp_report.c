@@ -3,7 +3,6 @@
  * against virtee/sev and google/go-sev-guest and the real Milan report. */
 #include "snp_report.h"
 
-#include <stdarg.h>
 #include <string.h>
 
 #include "bytes.h"

@@ -2,7 +2,6 @@
  * R and S stored as 72-byte little-endian integers (SNP ABI "ECDSA
  * signature" format). BearSSL wants them big-endian, 48 bytes each. */
 #include <bearssl.h>
-#include <stdarg.h>
 #include <string.h>
 
 #include "bytes.h"

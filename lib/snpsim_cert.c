@@ -2,7 +2,6 @@
  * (compare `openssl asn1parse` of the real Milan VCEK and ARK). */
 #include "snpsim_cert.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -1,6 +1,5 @@
 /* The simulator's "launch": report fields from the VM definition, and the
  * self-check that a report it signs verifies as a client would see it. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>

@@ -3,7 +3,6 @@
 #include "snpsim_pki.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>

@@ -2,7 +2,6 @@
  * first use; re-issue the VCEK when the wanted chip ID or TCB changed. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

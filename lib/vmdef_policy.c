@@ -1,6 +1,5 @@
 /* From a loaded VM definition to what the client verifies: the expected
  * launch digest and the snp_verify_policy (vmdef.h). */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
