@@ -8,18 +8,7 @@
 set -uo pipefail
 BUILD=${BUILD:-build}
 SNPBOOT=${SNPBOOT:-$BUILD/host/snpboot}
-n=0
-failed=0
-ok() { # ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
-}
-is() { # is GOT WANT DESCRIPTION
-	if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3"; echo "#   got '$1'"; echo "#   expected '$2'"; fi
-}
-like() { # like FILE PATTERN DESCRIPTION
-	if grep -qE -- "$2" "$1"; then ok 0 "$3"; else ok 1 "$3"; sed 's/^/#   /' "$1" | head -5; fi
-}
+. "$(dirname "$0")/lib/tap.sh"
 
 if [ ! -x "$SNPBOOT" ] || ! command -v openssl >/dev/null; then
 	echo "1..0 # SKIP needs $SNPBOOT and openssl"
@@ -144,5 +133,4 @@ refused p256 "a P-256 owner key" 'certificate key is EC on P-256, expected P-384
 	-tls1_2 -cert "$work/owner_p256.pem" -key "$work/owner_p256.key"
 server_args=()
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+done_testing

@@ -5,12 +5,7 @@
 # disk key it generated.
 set -uo pipefail
 BUILD=${BUILD:-build}
-n=0
-failed=0
-ok() { # ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
-}
+. "$(dirname "$0")/lib/tap.sh"
 has() { grep -qF -- "$1" "$out"; }
 out=$BUILD/test/logs/demo/make-demo.out
 mkdir -p "$(dirname "$out")"
@@ -56,5 +51,4 @@ ok $? "the disk key (32 bytes) appears neither in the demo's output nor on the g
 [ "$(stat -c %a "$key")" = 600 ]
 ok $? "  and its file is mode 0600"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+done_testing

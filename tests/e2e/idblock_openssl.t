@@ -10,20 +10,7 @@ BUILD=${BUILD:-build}
 SNPBOOT=${SNPBOOT:-$BUILD/host/snpboot}
 SHARED=${SNPBOOT_SHARED:-../shared}
 VEC=$SHARED/testvectors
-n=0
-failed=0
-ok() { # ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
-}
-is() { # is GOT WANT DESCRIPTION
-	if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3"; echo "#   got '$1'"; echo "#   expected '$2'"; fi
-}
-done_testing() {
-	echo "1..$n"
-	[ "$failed" -eq 0 ]
-	exit $?
-}
+. "$(dirname "$0")/lib/tap.sh"
 
 if [ ! -x "$SNPBOOT" ] || ! command -v openssl >/dev/null; then
 	echo "1..0 # SKIP needs $SNPBOOT and openssl"

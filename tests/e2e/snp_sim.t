@@ -9,18 +9,7 @@ set -uo pipefail
 BUILD=${BUILD:-build}
 SNPBOOT=${SNPBOOT:-$BUILD/host/snpboot}
 SHARED=${SNPBOOT_SHARED:-../shared}
-n=0
-failed=0
-ok() { # ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
-}
-check() { # check DESCRIPTION COMMAND...
-	local d=$1
-	shift
-	"$@" >/dev/null 2>&1
-	ok $? "$d"
-}
+. "$(dirname "$0")/lib/tap.sh"
 
 if [ ! -x "$SNPBOOT" ] || ! command -v openssl >/dev/null || ! command -v python3 >/dev/null; then
 	echo "1..0 # SKIP needs $SNPBOOT, openssl and python3"
@@ -216,5 +205,4 @@ ok $? "missing --vm-definition: exit 2"
 "$SNPBOOT" snp-sim --help | grep -q 'virtserialport,chardev=snpsim,name=org.snpboot.sim'
 ok $? "--help shows the QEMU options"
 
-echo "1..$n"
-[ "$failed" = 0 ]
+done_testing

@@ -34,42 +34,16 @@ e2e_stop_watchdog() {
 }
 trap e2e_stop_watchdog EXIT
 
-t_count=0
-t_failed=0
 t_name=$(basename "$0" .t)
 mkdir -p "$E2E_LOGS/$t_name"
 
-ok() { # ok STATUS DESCRIPTION
-	local status=$1
-	shift
-	t_count=$((t_count + 1))
-	if [ "$status" = 0 ]; then
-		echo "ok $t_count - $*"
-	else
-		echo "not ok $t_count - $*"
-		t_failed=$((t_failed + 1))
-	fi
-}
-check() { # check DESCRIPTION COMMAND... : ok if the command succeeds
-	local desc=$1
-	shift
-	"$@" >/dev/null 2>&1
-	ok $? "$desc"
-}
-diag() { sed 's/^/# /'; }
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+TAP_FAIL_HINT="console logs kept in $E2E_LOGS/$t_name/"
 
 # has LOG PATTERN (fixed string)
 has() { grep -qF -- "$2" "$1"; }
 lacks() { ! grep -qF -- "$2" "$1"; }
 
-done_testing() {
-	echo "1..$t_count"
-	if [ "$t_failed" -gt 0 ]; then
-		echo "# $t_failed failed; console logs kept in $E2E_LOGS/$t_name/"
-		exit 1
-	fi
-	exit 0
-}
 
 # boot_guest NAME APPEND [QEMU ARGS...]: boots the test image; the console goes
 # to $E2E_LOGS/$t_name/NAME.console and its path is in $console. Sets $qemu_rc.
