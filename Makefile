@@ -5,7 +5,8 @@
 #   asan  gcc with ASan/UBSan             -> build/asan/   (same code, sanitized, under make check)
 #   musl  musl-gcc, static, BearSSL built -> build/musl/   (the guest's /init)
 #         from Debian's source package
-# Sources are picked up by wildcard: lib/*.c (shared), host/*.c, init/*.c, tests/unit/test_*.c.
+# Sources are picked up by wildcard, a folder at a time: lib/*/*.c (one folder per
+# concept, lib/README.md), host/*.c and host/*/*.c, init/*.c, tests/unit/test_*.c.
 
 SHELL := /bin/bash
 .SECONDEXPANSION:
@@ -43,8 +44,9 @@ MUSL_CFLAGS := $(WARN) -Os -D_GNU_SOURCE -Ilib -Iinit -I$(DEPS_MUSL)/include -is
 MUSL_LDFLAGS := -static -Wl,--gc-sections -s
 MUSL_LIBS := $(DEPS_MUSL)/lib/libbearssl.a
 
-LIB_SRCS := $(sort $(wildcard lib/*.c))
-HOST_SRCS := $(sort $(wildcard host/*.c))
+LIB_DIRS := $(sort $(patsubst %/README.md,%,$(wildcard lib/*/README.md)))
+LIB_SRCS := $(sort $(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
+HOST_SRCS := $(sort $(wildcard host/*.c host/*/*.c))
 # host/main.c holds main(); everything else in host/ is also linked into the unit tests.
 HOST_LOGIC_SRCS := $(filter-out host/main.c,$(HOST_SRCS))
 

@@ -10,12 +10,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "amd_certdir.h"
-#include "bytes.h"
-#include "measure.h"
-#include "measure_vmsa.h"
-#include "snp_report.h"
-#include "snp_verify.h"
+#include "snp/amd_certdir.h"
+#include "base/bytes.h"
+#include "measure/measure.h"
+#include "measure/measure_vmsa.h"
+#include "snp/snp_report.h"
+#include "snp/snp_verify.h"
 
 #define BENCH_SECONDS 1.0
 

@@ -13,10 +13,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "bytes.h"
-#include "chan_binding.h"
-#include "chan_io.h"
-#include "chan_tls_server.h"
+#include "base/bytes.h"
+#include "chan/chan_binding.h"
+#include "chan/chan_io.h"
+#include "chan/chan_tls_server.h"
 #include "commands.h"
 
 #define MAX_PINS CHAN_PEER_MAX_PINS

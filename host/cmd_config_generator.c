@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "file_io.h"
-#include "vmdef_check.h"
-#include "vmdef_gen.h"
+#include "cli/file_io.h"
+#include "vmdefgen/vmdef_check.h"
+#include "vmdefgen/vmdef_gen.h"
 
 #define PROG "snpboot config-generator"
 

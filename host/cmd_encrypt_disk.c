@@ -27,12 +27,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bytes.h"
+#include "base/bytes.h"
 #include "commands.h"
-#include "disk_image.h"
-#include "encrypt_key.h"
-#include "encrypt_opts.h"
-#include "encrypt_run.h"
+#include "encrypt/disk_image.h"
+#include "encrypt/encrypt_key.h"
+#include "encrypt/encrypt_opts.h"
+#include "encrypt/encrypt_run.h"
 
 #define PROG "snpboot encrypt-disk"
 /* cryptsetup's recommendation for encryption with data shift: twice the

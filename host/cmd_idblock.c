@@ -8,12 +8,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bytes.h"
-#include "cli_opt.h"
+#include "base/bytes.h"
+#include "cli/cli_opt.h"
 #include "commands.h"
-#include "idblock.h"
-#include "idblock_key.h"
-#include "vmdef.h"
+#include "snp/idblock.h"
+#include "snp/idblock_key.h"
+#include "vmdef/vmdef.h"
 
 #define DEFAULT_POLICY 0x30000ull /* SMT allowed, ABI 0.0, bit 17 (reserved, must be 1) */
 

@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include "commands.h"
-#include "file_io.h"
-#include "https_get.h"
-#include "kds.h"
-#include "kds_fetch.h"
+#include "cli/file_io.h"
+#include "https/https_get.h"
+#include "snp/kds.h"
+#include "client/kds_fetch.h"
 
 #define PROG "snpboot kds-fetch"
 

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 
 #include "commands.h"
-#include "file_io.h"
-#include "kmods.h"
+#include "cli/file_io.h"
+#include "kmods/kmods.h"
 
 static const char usage_text[] =
 	"usage: snpboot kmods --modules-dir DIR --list kmods.list [--out-dir STAGING]\n"

@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "idblock.h"
-#include "launch_run.h"
-#include "qemu_cmd.h"
-#include "vmdef.h"
+#include "snp/idblock.h"
+#include "qemu/launch_run.h"
+#include "qemu/qemu_cmd.h"
+#include "vmdef/vmdef.h"
 
 #define PROG "snpboot launch-qemu"
 

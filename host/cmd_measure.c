@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
-#include "cli_opt.h"
+#include "base/bytes.h"
+#include "cli/cli_opt.h"
 #include "commands.h"
-#include "explain_report.h"
-#include "measure.h"
-#include "vmdef.h"
+#include "client/explain_report.h"
+#include "measure/measure.h"
+#include "vmdef/vmdef.h"
 
 static void usage(FILE *out)
 {

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_opt.h"
+#include "cli/cli_opt.h"
 #include "commands.h"
-#include "file_io.h"
+#include "cli/file_io.h"
 
 static void usage(FILE *out)
 {

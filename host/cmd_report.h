@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "snp_report.h"
+#include "snp/snp_report.h"
 
 #define REPORT_PROG "snpboot report"
 /* Reports are 1184 bytes; read a little more so a wrong size is named, not truncated. */

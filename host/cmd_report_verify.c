@@ -6,14 +6,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "amd_certdir.h"
-#include "bytes.h"
-#include "cli_opt.h"
+#include "snp/amd_certdir.h"
+#include "base/bytes.h"
+#include "cli/cli_opt.h"
 #include "cmd_report.h"
 #include "commands.h"
-#include "vmdef.h"
-#include "file_io.h"
-#include "snp_verify.h"
+#include "vmdef/vmdef.h"
+#include "cli/file_io.h"
+#include "snp/snp_verify.h"
 
 #define PROG REPORT_PROG " verify"
 #define CERT_TABLE_MAX (1u << 20)

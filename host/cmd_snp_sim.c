@@ -11,12 +11,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bytes.h"
+#include "base/bytes.h"
 #include "commands.h"
-#include "snpsim.h"
-#include "snpsim_fault.h"
-#include "snpsim_serve.h"
-#include "vmdef.h"
+#include "sim/snpsim.h"
+#include "simserve/snpsim_fault.h"
+#include "simserve/snpsim_serve.h"
+#include "vmdef/vmdef.h"
 
 #define PROG "snpboot snp-sim"
 

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "boot_timeline.h"
+#include "timeline/boot_timeline.h"
 #include "commands.h"
-#include "file_io.h"
+#include "cli/file_io.h"
 
 #define PROG "snpboot timeline"
 #define LOG_MAX (64u * 1024 * 1024) /* console logs of a verbose boot stay far below */

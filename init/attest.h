@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "bootcfg.h"
-#include "sim_proto.h"
+#include "simwire/sim_proto.h"
 
 #define ATTEST_REPORT_LEN 1184u
 /* The certificate table fits both the kernel's limit (configfs-tsm auxblob

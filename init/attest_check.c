@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "attest_impl.h"
-#include "bytes.h"
+#include "base/bytes.h"
 
 #define REPORT_VMPL_OFFSET 0x30u
 #define REPORT_DATA_OFFSET 0x50u

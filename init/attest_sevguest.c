@@ -16,7 +16,7 @@
 #include <linux/sev-guest.h>
 
 #include "attest_impl.h"
-#include "bytes.h"
+#include "base/bytes.h"
 
 #define PAGE_BYTES 4096u
 #define CERTS_FIRST_LEN (4u * PAGE_BYTES)

@@ -17,7 +17,7 @@
 
 #include "attest_impl.h"
 #include "clock.h"
-#include "sim_proto.h"
+#include "simwire/sim_proto.h"
 
 #define RETRY_MS 50
 #define DRAIN_MAX (256u * 1024u) /* more stale input than this: a broken peer */

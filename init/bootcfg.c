@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
-#include "toml.h"
+#include "base/bytes.h"
+#include "toml/toml.h"
 
 enum field_kind { F_STRING, F_UINT, F_ENUM, F_IPV4, F_CIDR, F_HOSTPORT, F_IPV4_LIST, F_SHA256_LIST, F_STRING_LIST };
 

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "bytes.h"
+#include "base/bytes.h"
 
 /* BOOTP fixed header (RFC 951 / RFC 2131 section 2) byte offsets. */
 enum {

@@ -1,7 +1,7 @@
 /* PID-1 logging. Writes go straight to file descriptors (no stdio buffering,
  * so nothing is lost if the next step powers off). */
 #include "log.h"
-#include "fd_io.h"
+#include "base/fd_io.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "bootcfg.h"
-#include "bytes.h"
+#include "base/bytes.h"
 #include "clock.h"
 #include "cmdline.h"
 #include "failure.h"

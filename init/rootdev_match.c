@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bytes.h"
+#include "base/bytes.h"
 #include "rootdev.h"
 
 static const uint8_t luks_magic[6] = {'L', 'U', 'K', 'S', 0xba, 0xbe};

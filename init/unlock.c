@@ -14,9 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bytes.h"
+#include "base/bytes.h"
 #include "clock.h"
-#include "fd_io.h"
+#include "base/fd_io.h"
 #include "log.h"
 
 #define CRYPTSETUP_TIMEOUT_MS 120000

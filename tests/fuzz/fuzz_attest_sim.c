@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "attest_impl.h"
-#include "bytes.h"
-#include "sim_proto.h"
+#include "base/bytes.h"
+#include "simwire/sim_proto.h"
 
 #define CHECK(c)                 \
 	do {                     \

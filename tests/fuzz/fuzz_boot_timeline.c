@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "boot_timeline.h"
+#include "timeline/boot_timeline.h"
 
 #define CHECK(c)                                                                                              \
 	do {                                                                                                  \

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snp_certtable.h"
-#include "snp_verify.h"
+#include "snp/snp_certtable.h"
+#include "snp/snp_verify.h"
 
 #define CHECK(c)                 \
 	do {                     \

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chan_cert.h"
-#include "chan_frame.h"
-#include "chan_payload.h"
+#include "chan/chan_cert.h"
+#include "chan/chan_frame.h"
+#include "chan/chan_payload.h"
 
 #define CHECK(c)                                                                                              \
 	do {                                                                                                  \

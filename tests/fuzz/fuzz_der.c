@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "amd_cert.h"
-#include "pem.h"
-#include "x509.h"
+#include "snp/amd_cert.h"
+#include "x509/pem.h"
+#include "x509/x509.h"
 
 #define CHECK(c)                 \
 	do {                     \

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
+#include "base/bytes.h"
 #include "dhcp_msg.h"
 
 static void check_reply(const uint8_t *msg, size_t len)

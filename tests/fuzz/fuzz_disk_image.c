@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
-#include "disk_image.h"
+#include "base/bytes.h"
+#include "encrypt/disk_image.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

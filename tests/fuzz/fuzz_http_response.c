@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "https_get.h"
+#include "https/https_get.h"
 
 #define CHECK(c)                 \
 	do {                     \

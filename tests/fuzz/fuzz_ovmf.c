@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "measure.h"
+#include "measure/measure.h"
 
 #define CHECK(c)                  \
 	do {                      \

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snp_report.h"
+#include "snp/snp_report.h"
 
 #define CHECK(c)                 \
 	do {                     \

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim_proto.h"
-#include "snp_report.h"
-#include "snpsim.h"
+#include "simwire/sim_proto.h"
+#include "snp/snp_report.h"
+#include "sim/snpsim.h"
 
 #define CHECK(c)                 \
 	do {                     \

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "toml.h"
+#include "toml/toml.h"
 
 #define CHECK(c)                                                                                              \
 	do {                                                                                                  \

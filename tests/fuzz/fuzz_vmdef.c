@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmdef.h"
+#include "vmdef/vmdef.h"
 
 #define CHECK(c)                 \
 	do {                     \

@@ -15,14 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bytes.h"
-#include "chan_binding.h"
-#include "chan_frame.h"
-#include "chan_frame_io.h"
-#include "chan_io.h"
-#include "chan_payload.h"
-#include "chan_tls_client.h"
-#include "chan_tls_server.h"
+#include "base/bytes.h"
+#include "chan/chan_binding.h"
+#include "chan/chan_frame.h"
+#include "chan/chan_frame_io.h"
+#include "chan/chan_io.h"
+#include "chan/chan_payload.h"
+#include "chan/chan_tls_client.h"
+#include "chan/chan_tls_server.h"
 
 #define IO_TIMEOUT_MS 10000 /* generous: only a hang should hit it */
 #define REPORT_DATA_OFFSET 0x50

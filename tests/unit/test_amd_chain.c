@@ -7,12 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "amd_cert.h"
-#include "amd_certdir.h"
+#include "snp/amd_cert.h"
+#include "snp/amd_certdir.h"
 #include "amd_test_vectors.h"
-#include "pem.h"
+#include "x509/pem.h"
 #include "../tap.h"
-#include "x509.h"
+#include "x509/x509.h"
 
 #define T_2024_06_01 1717200000 /* inside every real and test certificate's validity */
 #define T_2025_06_01 1748736000

@@ -21,10 +21,10 @@
 
 #include "../tap.h"
 #include "attest_impl.h"
-#include "bytes.h"
+#include "base/bytes.h"
 #include "clock.h"
-#include "sim_proto.h"
-#include "snp_certtable.h"
+#include "simwire/sim_proto.h"
+#include "snp/snp_certtable.h"
 
 static uint8_t base_report[ATTEST_REPORT_LEN];
 static struct attest_evidence ev;

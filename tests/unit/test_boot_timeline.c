@@ -3,7 +3,7 @@
  * consoles, kernel-stamped /dev/kmsg copies, several boots in one log, and
  * every malformed case refused with the line it is on. */
 #include "../tap.h"
-#include "boot_timeline.h"
+#include "timeline/boot_timeline.h"
 
 static const char demo[] =
 	"snpboot: first stage starting (pid 1, key source: attested channel)\r\n"

@@ -3,7 +3,7 @@
 
 #include "../tap.h"
 #include "bootcfg.h"
-#include "bytes.h"
+#include "base/bytes.h"
 #include "cmdline.h"
 
 static struct boot_config cfg;

@@ -1,5 +1,5 @@
 #include "../tap.h"
-#include "bytes.h"
+#include "base/bytes.h"
 
 int main(void)
 {

@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "../tap.h"
-#include "bytes.h"
-#include "chan_frame.h"
-#include "chan_payload.h"
+#include "base/bytes.h"
+#include "chan/chan_frame.h"
+#include "chan/chan_payload.h"
 
 static uint8_t big[CHAN_EVIDENCE_MAX + 64];
 static uint8_t payload_buf[CHAN_EVIDENCE_MAX];

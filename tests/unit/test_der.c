@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "../tap.h"
-#include "der.h"
+#include "der/der.h"
 
 static char err[256];
 

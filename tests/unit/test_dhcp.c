@@ -3,7 +3,7 @@
 #include <arpa/inet.h>
 
 #include "../tap.h"
-#include "bytes.h"
+#include "base/bytes.h"
 #include "dhcp_msg.h"
 
 static const uint8_t MAC[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};

@@ -1,8 +1,8 @@
 /* disk_image: filesystem and LUKS probes, MBR and GPT partition lookups, on
  * images built here byte by byte. */
 #include "../tap.h"
-#include "bytes.h"
-#include "disk_image.h"
+#include "base/bytes.h"
+#include "encrypt/disk_image.h"
 
 static uint8_t img[DISK_TABLE_LEN];
 

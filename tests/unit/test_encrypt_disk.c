@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include "../tap.h"
-#include "encrypt_key.h"
-#include "encrypt_opts.h"
-#include "encrypt_run.h"
+#include "encrypt/encrypt_key.h"
+#include "encrypt/encrypt_opts.h"
+#include "encrypt/encrypt_run.h"
 
 /* argv ends with NULL, as execve's does. */
 static int parse(struct encrypt_opts *o, char *err, char **argv)

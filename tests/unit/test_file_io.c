@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "file_io.h"
+#include "cli/file_io.h"
 #include "../tap.h"
 
 static char dir[] = "/tmp/snpboot-test-file-io-XXXXXX";

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "../tap.h"
-#include "https_get.h"
+#include "https/https_get.h"
 
 static char err[512];
 static uint8_t body[4096];

@@ -7,10 +7,10 @@
 #include <bearssl.h>
 
 #include "../tap.h"
-#include "bytes.h"
-#include "idblock.h"
-#include "idblock_key.h"
-#include "measure.h"
+#include "base/bytes.h"
+#include "snp/idblock.h"
+#include "snp/idblock_key.h"
+#include "measure/measure.h"
 
 static const char *vec_ld =
 	"a14d638341e5674628fe1e02fbedebe5e5ab4faf1dd72d8966068e615bb99efd13d214b35c231715b38e263dc6059745";

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "../tap.h"
-#include "kds.h"
+#include "snp/kds.h"
 
 static char err[256];
 

@@ -1,6 +1,6 @@
 /* Build-time module ordering from modules.dep. */
 #include "../tap.h"
-#include "kmods.h"
+#include "kmods/kmods.h"
 
 static struct kmods_plan plan;
 static char err[256];

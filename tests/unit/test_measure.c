@@ -2,8 +2,8 @@
  * (measurement/), the OVMF-hash path, the refusal of firmware that cannot
  * measure a kernel, and malformed OVMF footers. */
 #include "../tap.h"
-#include "bytes.h"
-#include "measure.h"
+#include "base/bytes.h"
+#include "measure/measure.h"
 
 #define TAIL_LEN 4096
 

@@ -5,12 +5,12 @@
  * change), targets no single change gives, and the report/evidence path
  * (explain_report_run with the real Milan report, its MEASUREMENT replaced). */
 #include "../tap.h"
-#include "bytes.h"
-#include "chan_frame.h"
-#include "chan_payload.h"
-#include "explain_report.h"
-#include "measure_explain.h"
-#include "vmdef.h"
+#include "base/bytes.h"
+#include "chan/chan_frame.h"
+#include "chan/chan_payload.h"
+#include "client/explain_report.h"
+#include "measure/measure_explain.h"
+#include "vmdef/vmdef.h"
 
 #include <unistd.h>
 

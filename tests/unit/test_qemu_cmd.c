@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "../tap.h"
-#include "qemu_cmd.h"
-#include "vmdef.h"
+#include "qemu/qemu_cmd.h"
+#include "vmdef/vmdef.h"
 
 static struct vmdef def; /* large: not on the stack */
 static char err[VMDEF_ERR_LEN];

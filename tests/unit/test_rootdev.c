@@ -1,6 +1,6 @@
 /* UUID= and PARTUUID= matching against headers built here. */
 #include "../tap.h"
-#include "bytes.h"
+#include "base/bytes.h"
 #include "rootdev.h"
 
 int main(void)

@@ -5,7 +5,7 @@
 
 #include "../tap.h"
 #include "amd_test_vectors.h"
-#include "rsa_pss.h"
+#include "x509/rsa_pss.h"
 
 static char err[256];
 

@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "../tap.h"
-#include "chan_cert.h"
-#include "der.h"
-#include "der_write.h"
-#include "selfcert.h"
-#include "x509.h"
+#include "chan/chan_cert.h"
+#include "der/der.h"
+#include "der/der_write.h"
+#include "chan/selfcert.h"
+#include "x509/x509.h"
 
 static int written(struct der_writer *w, const uint8_t *want, size_t want_len)
 {

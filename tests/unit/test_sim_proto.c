@@ -1,5 +1,5 @@
 #include "../tap.h"
-#include "sim_proto.h"
+#include "simwire/sim_proto.h"
 
 int main(void)
 {

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "../tap.h"
-#include "bytes.h"
-#include "snp_certtable.h"
+#include "base/bytes.h"
+#include "snp/snp_certtable.h"
 
 static char err[256];
 static uint8_t buf[8192];

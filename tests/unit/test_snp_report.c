@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include "../tap.h"
-#include "bytes.h"
-#include "snp_report.h"
-#include "x509.h"
+#include "base/bytes.h"
+#include "snp/snp_report.h"
+#include "x509/x509.h"
 
 static size_t read_file(const char *rel, uint8_t *buf, size_t cap)
 {

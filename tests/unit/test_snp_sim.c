@@ -19,13 +19,13 @@
 #include <unistd.h>
 
 #include "../tap.h"
-#include "amd_certdir.h"
-#include "bytes.h"
-#include "snp_certtable.h"
-#include "snp_verify.h"
-#include "snpsim.h"
-#include "snpsim_serve.h"
-#include "vmdef.h"
+#include "snp/amd_certdir.h"
+#include "base/bytes.h"
+#include "snp/snp_certtable.h"
+#include "snp/snp_verify.h"
+#include "sim/snpsim.h"
+#include "simserve/snpsim_serve.h"
+#include "vmdef/vmdef.h"
 
 static char tmpdir[256], cache[PATH_MAX], ovmf[PATH_MAX];
 static struct snpsim_pki pki, pki2;

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "../tap.h"
-#include "amd_certdir.h"
-#include "bytes.h"
-#include "snp_verify.h"
+#include "snp/amd_certdir.h"
+#include "base/bytes.h"
+#include "snp/snp_verify.h"
 
 #define NOW_2024_06_01 ((time_t)1717200000)
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "../tap.h"
-#include "toml.h"
+#include "toml/toml.h"
 
 static struct toml_arena arena;
 static struct toml_doc doc;

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bytes.h"
+#include "base/bytes.h"
 #include "../tap.h"
-#include "vmdef.h"
+#include "vmdef/vmdef.h"
 
 static char tmpdir[256];
 static char ovmf_amdsev[PATH_MAX], ovmf_x64[PATH_MAX], amd_milan_ark[PATH_MAX];

@@ -9,11 +9,11 @@
 #include <unistd.h>
 
 #include "../tap.h"
-#include "toml.h"
-#include "vmdef.h"
-#include "vmdef_check.h"
-#include "vmdef_gen.h"
-#include "vmdef_schema.h"
+#include "toml/toml.h"
+#include "vmdef/vmdef.h"
+#include "vmdefgen/vmdef_check.h"
+#include "vmdefgen/vmdef_gen.h"
+#include "vmdef/vmdef_schema.h"
 
 static struct vmdef def; /* large: not on the stack */
 static struct vmdef_gen gen;

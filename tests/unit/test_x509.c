@@ -7,9 +7,9 @@
 
 #include "../tap.h"
 #include "amd_test_vectors.h"
-#include "pem.h"
-#include "x509.h"
-#include "x509_internal.h"
+#include "x509/pem.h"
+#include "x509/x509.h"
+#include "x509/x509_internal.h"
 
 static char err[512];
 
