@@ -2,7 +2,6 @@
 # side effects) and are also linked into the host unit tests.
 INIT_HOST_TESTABLE :=
 INIT_HOST_TESTABLE += init/bootcfg.c init/cmdline.c
-INIT_HOST_TESTABLE += init/rootdev_match.c
 INIT_HOST_TESTABLE += init/mount_options.c
 
 # The /init gets its key only from the attested channel (keysource_attested.c).

@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "log.h"
 #include "rootdev.h"
+#include "disk/disk_match.h"
 
 #define POLL_MS 50
 
@@ -65,7 +66,7 @@ static int match_uuid(const char *dev, const char *uuid)
 	char path[128];
 	snprintf(path, sizeof path, "/dev/%s", dev);
 	ssize_t n = read_at(path, hdr, sizeof hdr, 0);
-	return n > 0 && rootdev_luks_uuid_matches(hdr, (size_t)n, uuid);
+	return n > 0 && disk_luks_uuid_matches(hdr, (size_t)n, uuid);
 }
 
 static int match_partuuid(const char *disk, const char *guid, char *part_dev, size_t part_len)
@@ -80,17 +81,17 @@ static int match_partuuid(const char *disk, const char *guid, char *part_dev, si
 	read_sys_uint(disk, "queue/logical_block_size", &sector);
 	snprintf(path, sizeof path, "/dev/%s", disk);
 	if (read_at(path, header, sizeof header, sector) != (ssize_t)sizeof header ||
-	    rootdev_gpt_entries_span(header, sizeof header, (uint32_t)sector, &off, &len) != 0 || len > sizeof entries) {
+	    disk_gpt_entries_span(header, sizeof header, (uint32_t)sector, &off, &len) != 0 || len > sizeof entries) {
 		/* No GPT: an MBR disk names its partitions by signature and number. */
 		int part = read_at(path, header, sizeof header, 0) == (ssize_t)sizeof header
-				   ? rootdev_mbr_find(header, sizeof header, guid)
+				   ? disk_mbr_find(header, sizeof header, guid)
 				   : -1;
 		return part > 0 && partition_name(disk, part, part_dev, part_len) == 0;
 	}
 	ssize_t got = read_at(path, entries, (size_t)len, off);
 	if (got != (ssize_t)len)
 		return 0;
-	int part = rootdev_gpt_find(header, sizeof header, entries, (size_t)len, guid);
+	int part = disk_gpt_find(header, sizeof header, entries, (size_t)len, guid);
 	return part > 0 && partition_name(disk, part, part_dev, part_len) == 0;
 }
 

@@ -15,7 +15,7 @@ $(TEST_DISK): tests/e2e/lib/make-test-disk.sh scripts/mkrootfs-demo.sh scripts/r
 # AmdSev OVMF.
 e2e-assets: $(E2E_ASSETS) $(SNPBOOT) $(OVMF_AMDSEV_KEY) $(ROOTFS_DEMO)
 check: $(HOST_TESTS) $(ASAN_TESTS) $(FUZZ_TARGETS) e2e-assets $(BUILD)/asan/snpboot
-	BUILD=$(BUILD) prove --exec '' --timer $(HOST_TESTS) $(ASAN_TESTS) tests/fuzz/smoke.t tests/lint.t $(E2E_TESTS)
+	BUILD=$(BUILD) prove --exec '' --timer $(HOST_TESTS) $(ASAN_TESTS) tests/fuzz/smoke.t tests/lint.t tests/layout.t $(E2E_TESTS)
 check-unit: $(HOST_TESTS) $(ASAN_TESTS)
 	prove --exec '' $(HOST_TESTS) $(ASAN_TESTS)
 check-e2e: e2e-assets

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "base/bytes.h"
-#include "rootdev.h"
+#include "disk/disk_match.h"
 
 static const uint8_t luks_magic[6] = {'L', 'U', 'K', 'S', 0xba, 0xbe};
 #define LUKS_UUID_OFFSET 0xa8
@@ -135,7 +135,7 @@ static int gpt_find(const uint8_t *buf, size_t len, uint32_t sector, uint64_t di
 {
 	const uint8_t *hdr = buf + sector;
 	uint64_t eoff, elen;
-	if (rootdev_gpt_entries_span(hdr, len - sector, sector, &eoff, &elen) != 0)
+	if (disk_gpt_entries_span(hdr, len - sector, sector, &eoff, &elen) != 0)
 		return DISK_PART_BAD_TABLE;
 	uint32_t count = le32_load(hdr + 80), esize = le32_load(hdr + 84);
 	if (number == 0 || number > count)
@@ -150,7 +150,7 @@ static int gpt_find(const uint8_t *buf, size_t len, uint32_t sector, uint64_t di
 	if (last < first)
 		return DISK_PART_BAD_TABLE;
 	out->table = "gpt";
-	rootdev_guid_format(e + 16, out->partuuid);
+	disk_guid_format(e + 16, out->partuuid);
 	return range_check(first, last - first + 1, sector, disk_size, out);
 }
 

@@ -1,11 +1,12 @@
 /* Matching a device against a UUID= or PARTUUID= spec by reading its headers
  * ourselves: the first stage has no udev and no blkid. */
+#include "disk_match.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/bytes.h"
-#include "rootdev.h"
 
 static const uint8_t luks_magic[6] = {'L', 'U', 'K', 'S', 0xba, 0xbe};
 #define LUKS_UUID_OFFSET 0xa8 /* both LUKS1 and LUKS2 binary headers */
@@ -19,7 +20,7 @@ static int strcaseeq(const char *a, const char *b)
 	return *a == *b;
 }
 
-int rootdev_luks_uuid_matches(const uint8_t *hdr, size_t len, const char *uuid)
+int disk_luks_uuid_matches(const uint8_t *hdr, size_t len, const char *uuid)
 {
 	char found[LUKS_UUID_LEN + 1];
 	if (len < LUKS_UUID_OFFSET + LUKS_UUID_LEN || memcmp(hdr, luks_magic, sizeof luks_magic) != 0)
@@ -30,13 +31,13 @@ int rootdev_luks_uuid_matches(const uint8_t *hdr, size_t len, const char *uuid)
 }
 
 /* GPT GUIDs are stored mixed-endian: the first three fields little-endian. */
-void rootdev_guid_format(const uint8_t *g, char out[37])
+void disk_guid_format(const uint8_t *g, char out[37])
 {
 	snprintf(out, 37, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", le32_load(g), le16_load(g + 4),
 		 le16_load(g + 6), g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
 }
 
-int rootdev_gpt_entries_span(const uint8_t *h, size_t header_len, uint32_t sector_size, uint64_t *offset,
+int disk_gpt_entries_span(const uint8_t *h, size_t header_len, uint32_t sector_size, uint64_t *offset,
 			     uint64_t *len)
 {
 	if (header_len < 92 || memcmp(h, "EFI PART", 8) != 0)
@@ -52,11 +53,11 @@ int rootdev_gpt_entries_span(const uint8_t *h, size_t header_len, uint32_t secto
 	return 0;
 }
 
-int rootdev_gpt_find(const uint8_t *h, size_t header_len, const uint8_t *entries, size_t entries_len,
+int disk_gpt_find(const uint8_t *h, size_t header_len, const uint8_t *entries, size_t entries_len,
 		     const char *guid)
 {
 	uint64_t offset, len;
-	if (rootdev_gpt_entries_span(h, header_len, 512, &offset, &len) != 0)
+	if (disk_gpt_entries_span(h, header_len, 512, &offset, &len) != 0)
 		return -1;
 	uint32_t count = le32_load(h + 80), entry_size = le32_load(h + 84);
 	for (uint32_t i = 0; i < count && (uint64_t)(i + 1) * entry_size <= entries_len; i++) {
@@ -64,7 +65,7 @@ int rootdev_gpt_find(const uint8_t *h, size_t header_len, const uint8_t *entries
 		char text[37];
 		if (bytes_all_zero(e, 16)) /* unused entry: zero type GUID */
 			continue;
-		rootdev_guid_format(e + 16, text);
+		disk_guid_format(e + 16, text);
 		if (strcaseeq(text, guid))
 			return (int)i + 1;
 	}
@@ -77,7 +78,7 @@ static int mbr_type_usable(uint8_t type)
 	return type != 0x00 && type != 0x05 && type != 0x0f && type != 0x85 && type != 0xee;
 }
 
-int rootdev_mbr_find(const uint8_t *sector0, size_t len, const char *partuuid)
+int disk_mbr_find(const uint8_t *sector0, size_t len, const char *partuuid)
 {
 	if (len < 512 || sector0[510] != 0x55 || sector0[511] != 0xaa)
 		return -1;
