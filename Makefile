@@ -103,7 +103,7 @@ $(BUILD)/asan/tests/%: $(BUILD)/asan/obj/tests/unit/%.o $(BUILD)/asan/libsnpboot
 
 
 .PHONY: all host asan unit-tests help
-all: $(SNPBOOT) initramfs
+all: $(SNPBOOT)
 host: $(SNPBOOT)
 asan: $(BUILD)/asan/snpboot
 unit-tests: $(HOST_TESTS) $(ASAN_TESTS)
@@ -111,7 +111,8 @@ unit-tests: $(HOST_TESTS) $(ASAN_TESTS)
 help:
 	@echo "make deps-refresh re-check Debian source versions and rebuild what changed"
 	@echo "make deps        install Debian packages, build BearSSL/cryptsetup for musl, fetch the kernel"
-	@echo "make initramfs   build $(INITRAMFS) (reproducible)"
+	@echo "make initramfs   build $(INITRAMFS) from BOOT_CONFIG=$(BOOT_CONFIG) (reproducible; it must pin"
+	@echo "                 the owner key and the disk: snpboot owner-key, snpboot disk-pin)"
 	@echo "make host        build the host tool $(SNPBOOT)"
 	@echo "make check       run every test (unit, sanitizers, fuzz smoke, QEMU end to end)"
 	@echo "make demo        boot the demo VM end to end"
@@ -127,19 +128,28 @@ clean:
 distclean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/host/obj $(BUILD)/asan/obj $(BUILD)/musl/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/host/obj $(BUILD)/asan/obj $(BUILD)/musl/obj $(BUILD)/fuzz/obj -name '*.d' 2>/dev/null)
 
 # ---- initramfs ------------------------------------------------------------------
-INITRAMFS := $(BUILD)/initramfs.cpio.gz
-INITRAMFS_INPUTS := $(SNPBOOT) $(KERNEL_STAMP) $(MUSL_DEPS_STAMP) config/boot.toml kmods.list \
-	scripts/mkinitramfs.sh $(shell find rootfs-skel -type f)
-mkinitramfs = scripts/mkinitramfs.sh --init $(1) --cryptsetup $(DEPS_MUSL)/bin/cryptsetup --snpboot $(SNPBOOT) \
-	--modules-dir $(KERNEL_DIR)/modules --kmods kmods.list --config config/boot.toml --skel rootfs-skel --out $(2)
+# BOOT_CONFIG is the measured first-stage configuration. It must pin the owner
+# (channel.owner_key_sha256: `snpboot owner-key`) and the disk (root.pin_*:
+# `snpboot disk-pin`); config/boot.toml as shipped pins neither, so building
+# from it stops and says how. The check is the first stage's own parser and
+# rules (`snpboot boot-config`), run before anything is packed.
+BOOT_CONFIG ?= config/boot.toml
+KMODS_LIST ?= kmods.list
+INITRAMFS ?= $(BUILD)/initramfs.cpio.gz
+IMAGE_INPUTS := $(BUILD)/musl/init $(SNPBOOT) $(KERNEL_STAMP) $(MUSL_DEPS_STAMP) scripts/mkinitramfs.sh \
+	$(shell find rootfs-skel -type f)
+# build_initramfs OUT CONFIG KMODS
+build_initramfs = $(SNPBOOT) boot-config --quiet $(2) && \
+	scripts/mkinitramfs.sh --init $(BUILD)/musl/init --cryptsetup $(DEPS_MUSL)/bin/cryptsetup --snpboot $(SNPBOOT) \
+	--modules-dir $(KERNEL_DIR)/modules --kmods $(3) --config $(2) --skel rootfs-skel --out $(1)
 
 .PHONY: initramfs
 initramfs: $(INITRAMFS)
-$(INITRAMFS): $(BUILD)/musl/init $(INITRAMFS_INPUTS)
-	$(call mkinitramfs,$<,$@)
+$(INITRAMFS): $(IMAGE_INPUTS) $(BOOT_CONFIG) $(KMODS_LIST)
+	$(call build_initramfs,$@,$(BOOT_CONFIG),$(KMODS_LIST))
 
 # ---- demo ----------------------------------------------------------------------
 # The demo's second stage: busybox-static and an /sbin/init that greets, in a
@@ -151,7 +161,7 @@ $(ROOTFS_DEMO): scripts/mkrootfs-demo.sh scripts/rootfs-demo/init | $(DEPS_STAMP
 	$(call quiet,ROOTFS,$@)
 	$(Q)scripts/mkrootfs-demo.sh $@
 .PHONY: demo
-demo: $(INITRAMFS) $(SNPBOOT) $(KERNEL_STAMP) $(OVMF_AMDSEV_KEY) $(ROOTFS_DEMO)
+demo: $(IMAGE_INPUTS) $(SNPBOOT) $(KERNEL_STAMP) $(OVMF_AMDSEV_KEY) $(ROOTFS_DEMO)
 	BUILD=$(BUILD) scripts/demo.sh
 
 # The first stage's boot timeline as a chart: the demo's console log (the demo
@@ -171,7 +181,7 @@ $(BUILD)/bench/bench_lib: bench/bench_lib.c $(BUILD)/host/libsnpboot.a
 	$(call quiet,LD,$@)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
 .PHONY: bench
-bench: $(BUILD)/bench/bench_lib $(INITRAMFS) $(SNPBOOT) $(BUILD)/test/disk/disk.img $(KERNEL_STAMP) $(OVMF_AMDSEV_KEY)
+bench: $(BUILD)/bench/bench_lib $(TEST_INITRAMFS) $(SNPBOOT) $(BUILD)/test/disk/disk.img $(KERNEL_STAMP) $(OVMF_AMDSEV_KEY)
 	BUILD=$(BUILD) scripts/bench.sh
 
 # Tests last: they name the images and tools defined above.

@@ -291,14 +291,25 @@ static int run(const struct client_args *a, const uint8_t *disk_key, size_t disk
 	time_t deadline = time(NULL) + (def.timeout_s ? def.timeout_s : 300);
 	const char *addr = a->listen ? a->listen : a->connect ? a->connect : def.address;
 	int listen_mode = a->listen || (!a->connect && def.channel_mode == VMDEF_CHANNEL_LISTEN);
-	int fd = listen_mode ? wait_for_guest(addr, deadline) : dial(addr, deadline);
-	if (fd < 0)
-		return EXIT_NETWORK;
-	if (chan_tls_client_start(&tls, &io, fd, err, sizeof err) != 0)
-		goto network;
-	chan_io_set_timeout(&io, 60000);
-	if (chan_io_handshake(&io, err, sizeof err) != 0)
-		goto network;
+	int fd;
+	for (;;) {
+		fd = listen_mode ? wait_for_guest(addr, deadline) : dial(addr, deadline);
+		if (fd < 0)
+			return EXIT_NETWORK;
+		if (chan_tls_client_start(&tls, &io, fd, err, sizeof err) != 0)
+			goto network;
+		chan_io_set_timeout(&io, 60000);
+		if (chan_io_handshake(&io, err, sizeof err) == 0)
+			break;
+		/* A forwarder in front of a guest still booting (QEMU's hostfwd)
+		 * accepts the connection, then drops it when nothing listens behind
+		 * it yet: the guest never said a byte. Dial again until the deadline. */
+		if (listen_mode || io.received != 0 || time(NULL) + 1 >= deadline)
+			goto network;
+		fprintf(stderr, PROG ": %s before the guest said anything; dialling again\n", err);
+		close(fd);
+		sleep(1);
+	}
 	fprintf(stderr, PROG ": TLS up with the guest (%s)\n", chan_io_suite(&io));
 
 	uint8_t nonce[CHAN_NONCE_LEN], report_data[CHAN_REPORT_DATA_LEN];

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "base/bytes.h"
+#include "cmd_disk_pin.h"
 #include "commands.h"
 #include "encrypt/disk_image.h"
 #include "encrypt/encrypt_key.h"
@@ -70,6 +71,8 @@ static const char usage_text[] =
 	"A whole-image filesystem gets 32 MiB added at the end of the file for the\n"
 	"header. Interrupted (even killed)? Run the same command again: it resumes.\n"
 	"Work files live next to OUTPUT (OUTPUT.snpboot-work, OUTPUT.snpboot-partN).\n"
+	"Every file it (or qemu-img, cryptsetup) creates is mode 0600: it runs with\n"
+	"umask 077, whatever the caller's.\n"
 	"The key goes to cryptsetup through a pipe, never argv or the environment.\n"
 	"\n"
 	"Exit: 0 encrypted, 1 the encryption failed or was interrupted (rerun to\n"
@@ -91,6 +94,7 @@ struct job {
 	int have_key;
 	struct disk_part part;
 	char luks_uuid[41];
+	char pin[1024]; /* the [root] pin lines for boot.toml, read back from the new header */
 	struct progress prog;
 };
 
@@ -487,6 +491,7 @@ static void print_result(const struct job *j)
 	if (j->o.partition && strcmp(j->part.table, "gpt") == 0)
 		printf("  or       [root] device = \"PARTUUID=%s\"\n", j->part.partuuid);
 	printf("image: %s (%s)\n", j->output, j->out_qcow2 ? "qcow2" : "raw");
+	printf("boot.toml: the disk pin, for the [root] table (snpboot disk-pin prints it again):\n%s", j->pin);
 }
 
 static int run(struct job *j)
@@ -608,6 +613,9 @@ static int run(struct job *j)
 		}
 		remove_cryptsetup_temp(target, j->luks_uuid);
 	}
+	char pin_err[256];
+	if (disk_pin_toml_of_file(target, 0, j->pin, sizeof j->pin, pin_err, sizeof pin_err) != 0)
+		snprintf(j->pin, sizeof j->pin, "# none: %s\n", pin_err); /* cryptsetup wrote what the first stage refuses */
 	if (target == j->part_work && copy_back(j, disk) != 0)
 		return EXIT_FAILED;
 
@@ -648,6 +656,10 @@ int cmd_encrypt_disk(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
+	/* Every file this command and its children (qemu-img's plaintext work
+	 * copy, cryptsetup's header and state) create is the owner's alone:
+	 * plaintext and key material must not inherit a permissive umask. */
+	umask(077);
 	progress_init(&j.prog, j.o.progress || isatty(2), "");
 	int rc = run(&j);
 	secure_wipe(j.key, sizeof j.key);

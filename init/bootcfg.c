@@ -11,15 +11,20 @@
 #include "base/bytes.h"
 #include "toml/toml.h"
 
-enum field_kind { F_STRING, F_UINT, F_ENUM, F_IPV4, F_CIDR, F_HOSTPORT, F_IPV4_LIST, F_SHA256_LIST, F_STRING_LIST };
+enum field_kind {
+	F_STRING, F_UINT, F_UINT64, F_ENUM, F_IPV4, F_CIDR, F_HOSTPORT, F_HEX, F_SIZE,
+	F_IPV4_LIST, F_SHA256_LIST, F_STRING_LIST
+};
 
 struct field {
 	const char *section, *key;
 	enum field_kind kind;
+	uint32_t pin_bit;      /* a root.pin_* key: its bit in root.pin_set; 0 otherwise */
 	size_t offset;
-	size_t size;           /* F_STRING: buffer size; F_UINT: 1, 2 or 4 bytes */
+	size_t size;           /* F_STRING, F_HEX: buffer size; F_UINT: 1, 2 or 4 bytes */
 	uint32_t min, max;     /* F_UINT */
 	const char *const *names; /* F_ENUM: index = value */
+	size_t len_offset;     /* F_HEX: where the decoded length (size_t) goes */
 };
 
 static const char *const log_levels[] = {"", "", "", "error", "warning", "notice", "info", "debug", NULL};
@@ -28,40 +33,54 @@ static const char *const final_actions[] = {"", "poweroff", "reboot", NULL};
 static const char *const net_modes[] = {"none", "dhcp", "static", NULL};
 static const char *const providers[] = {"auto", "configfs-tsm", "sev-guest", "sim", NULL};
 static const char *const channel_modes[] = {"listen", "connect", NULL};
+static const char *const digest_types[] = {"pbkdf2", NULL};
 
 #define OFF(member) offsetof(struct boot_config, member)
 #define SZ(member) sizeof(((struct boot_config *)0)->member)
 static const struct field fields[] = {
-	{"log", "level", F_ENUM, OFF(log_level), SZ(log_level), 0, 0, log_levels},
-	{"failure", "action", F_ENUM, OFF(failure.action), SZ(failure.action), 0, 0, failure_actions},
-	{"failure", "retries", F_UINT, OFF(failure.retries), SZ(failure.retries), 0, 100, NULL},
-	{"failure", "retry_delay_ms", F_UINT, OFF(failure.retry_delay_ms), 4, 0, 600000, NULL},
-	{"failure", "final_action", F_ENUM, OFF(failure.final_action), SZ(failure.final_action), 0, 0, final_actions},
-	{"network", "mode", F_ENUM, OFF(net.mode), SZ(net.mode), 0, 0, net_modes},
-	{"network", "interface", F_STRING, OFF(net.interface), SZ(net.interface), 0, 0, NULL},
-	{"network", "link_timeout_ms", F_UINT, OFF(net.link_timeout_ms), 4, 100, 600000, NULL},
-	{"network", "address", F_CIDR, OFF(net.address), 0, 0, 0, NULL},
-	{"network", "gateway", F_IPV4, OFF(net.gateway), 0, 0, 0, NULL},
-	{"network", "dns", F_IPV4_LIST, OFF(net.dns), 0, 0, 0, NULL},
-	{"network", "dhcp_timeout_ms", F_UINT, OFF(net.dhcp_timeout_ms), 4, 500, 600000, NULL},
-	{"network", "dhcp_retries", F_UINT, OFF(net.dhcp_retries), SZ(net.dhcp_retries), 1, 100, NULL},
-	{"attestation", "provider", F_ENUM, OFF(attestation.provider), SZ(attestation.provider), 0, 0, providers},
-	{"attestation", "sim_port", F_STRING, OFF(attestation.sim_port), SZ(attestation.sim_port), 0, 0, NULL},
-	{"channel", "mode", F_ENUM, OFF(channel.mode), SZ(channel.mode), 0, 0, channel_modes},
-	{"channel", "listen_port", F_UINT, OFF(channel.listen_port), 2, 1, 65535, NULL},
-	{"channel", "owner_address", F_HOSTPORT, OFF(channel.owner_ip), 0, 0, 0, NULL},
-	{"channel", "owner_key_sha256", F_SHA256_LIST, OFF(channel.owner_keys), 0, 0, 0, NULL},
-	{"channel", "deadline_s", F_UINT, OFF(channel.deadline_s), 4, 1, 86400, NULL},
-	{"channel", "max_attempts", F_UINT, OFF(channel.max_attempts), SZ(channel.max_attempts), 1, 1000, NULL},
-	{"root", "device", F_STRING, OFF(root.device), SZ(root.device), 0, 0, NULL},
-	{"root", "device_timeout_ms", F_UINT, OFF(root.device_timeout_ms), 4, 0, 600000, NULL},
-	{"root", "mapper_name", F_STRING, OFF(root.mapper_name), SZ(root.mapper_name), 0, 0, NULL},
-	{"root", "fstype", F_STRING, OFF(root.fstype), SZ(root.fstype), 0, 0, NULL},
-	{"root", "options", F_STRING, OFF(root.options), SZ(root.options), 0, 0, NULL},
-	{"switch_root", "init", F_STRING, OFF(switch_root.init), SZ(switch_root.init), 0, 0, NULL},
-	{"switch_root", "args", F_STRING_LIST, OFF(switch_root.args), 0, 0, 0, NULL},
+	{"log", "level", F_ENUM, 0, OFF(log_level), SZ(log_level), 0, 0, log_levels, 0},
+	{"failure", "action", F_ENUM, 0, OFF(failure.action), SZ(failure.action), 0, 0, failure_actions, 0},
+	{"failure", "retries", F_UINT, 0, OFF(failure.retries), SZ(failure.retries), 0, 100, NULL, 0},
+	{"failure", "retry_delay_ms", F_UINT, 0, OFF(failure.retry_delay_ms), 4, 0, 600000, NULL, 0},
+	{"failure", "final_action", F_ENUM, 0, OFF(failure.final_action), SZ(failure.final_action), 0, 0, final_actions, 0},
+	{"network", "mode", F_ENUM, 0, OFF(net.mode), SZ(net.mode), 0, 0, net_modes, 0},
+	{"network", "interface", F_STRING, 0, OFF(net.interface), SZ(net.interface), 0, 0, NULL, 0},
+	{"network", "link_timeout_ms", F_UINT, 0, OFF(net.link_timeout_ms), 4, 100, 600000, NULL, 0},
+	{"network", "address", F_CIDR, 0, OFF(net.address), 0, 0, 0, NULL, 0},
+	{"network", "gateway", F_IPV4, 0, OFF(net.gateway), 0, 0, 0, NULL, 0},
+	{"network", "dns", F_IPV4_LIST, 0, OFF(net.dns), 0, 0, 0, NULL, 0},
+	{"network", "dhcp_timeout_ms", F_UINT, 0, OFF(net.dhcp_timeout_ms), 4, 500, 600000, NULL, 0},
+	{"network", "dhcp_retries", F_UINT, 0, OFF(net.dhcp_retries), SZ(net.dhcp_retries), 1, 100, NULL, 0},
+	{"attestation", "provider", F_ENUM, 0, OFF(attestation.provider), SZ(attestation.provider), 0, 0, providers, 0},
+	{"attestation", "sim_port", F_STRING, 0, OFF(attestation.sim_port), SZ(attestation.sim_port), 0, 0, NULL, 0},
+	{"channel", "mode", F_ENUM, 0, OFF(channel.mode), SZ(channel.mode), 0, 0, channel_modes, 0},
+	{"channel", "listen_port", F_UINT, 0, OFF(channel.listen_port), 2, 1, 65535, NULL, 0},
+	{"channel", "owner_address", F_HOSTPORT, 0, OFF(channel.owner_ip), 0, 0, 0, NULL, 0},
+	{"channel", "owner_key_sha256", F_SHA256_LIST, 0, OFF(channel.owner_keys), 0, 0, 0, NULL, 0},
+	{"channel", "deadline_s", F_UINT, 0, OFF(channel.deadline_s), 4, 1, 86400, NULL, 0},
+	{"channel", "max_attempts", F_UINT, 0, OFF(channel.max_attempts), SZ(channel.max_attempts), 1, 1000, NULL, 0},
+	{"root", "device", F_STRING, 0, OFF(root.device), SZ(root.device), 0, 0, NULL, 0},
+	{"root", "device_timeout_ms", F_UINT, 0, OFF(root.device_timeout_ms), 4, 0, 600000, NULL, 0},
+	{"root", "mapper_name", F_STRING, 0, OFF(root.mapper_name), SZ(root.mapper_name), 0, 0, NULL, 0},
+	{"root", "fstype", F_STRING, 0, OFF(root.fstype), SZ(root.fstype), 0, 0, NULL, 0},
+	{"root", "options", F_STRING, 0, OFF(root.options), SZ(root.options), 0, 0, NULL, 0},
+	/* The disk pin: `snpboot disk-pin IMAGE` prints these lines. */
+	{"root", "pin_digest_type", F_ENUM, 1u << 0, OFF(root.pin_digest_type), SZ(root.pin_digest_type), 0, 0, digest_types, 0},
+	{"root", "pin_digest_hash", F_STRING, 1u << 1, OFF(root.pin.digest_hash), SZ(root.pin.digest_hash), 0, 0, NULL, 0},
+	{"root", "pin_digest_iterations", F_UINT, 1u << 2, OFF(root.pin.digest_iterations), 4, 1, 0xffffffffu, NULL, 0},
+	{"root", "pin_digest_salt", F_HEX, 1u << 3, OFF(root.pin.digest_salt), SZ(root.pin.digest_salt), 0, 0, NULL, OFF(root.pin.digest_salt_len)},
+	{"root", "pin_digest", F_HEX, 1u << 4, OFF(root.pin.digest), SZ(root.pin.digest), 0, 0, NULL, OFF(root.pin.digest_len)},
+	{"root", "pin_cipher", F_STRING, 1u << 5, OFF(root.pin.cipher), SZ(root.pin.cipher), 0, 0, NULL, 0},
+	{"root", "pin_key_size", F_UINT, 1u << 6, OFF(root.pin.key_size), 4, 1, DISK_PIN_KEY_MAX, NULL, 0},
+	{"root", "pin_sector_size", F_UINT, 1u << 7, OFF(root.pin.sector_size), 4, 512, 4096, NULL, 0},
+	{"root", "pin_offset", F_UINT64, 1u << 8, OFF(root.pin.offset), 8, 0, 0, NULL, 0},
+	{"root", "pin_iv_tweak", F_UINT64, 1u << 9, OFF(root.pin.iv_tweak), 8, 0, 0, NULL, 0},
+	{"root", "pin_size", F_SIZE, 1u << 10, OFF(root.pin.size), 8, 0, 0, NULL, 0},
+	{"switch_root", "init", F_STRING, 0, OFF(switch_root.init), SZ(switch_root.init), 0, 0, NULL, 0},
+	{"switch_root", "args", F_STRING_LIST, 0, OFF(switch_root.args), 0, 0, 0, NULL, 0},
 };
 #define FIELD_COUNT (sizeof fields / sizeof fields[0])
+#define PIN_ALL_SET ((1u << 11) - 1)
 
 static const char *const sections[] = {"log", "failure", "network", "attestation", "channel", "root", "switch_root", NULL};
 
@@ -117,6 +136,21 @@ static int parse_uint(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* Decimal, up to INT64_MAX (what a TOML integer can hold too). */
+static int parse_u64(const char *s, uint64_t *out)
+{
+	if (!*s)
+		return -1;
+	uint64_t v = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (UINT64_C(0x7fffffffffffffff) - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
 static void store_uint(void *dst, size_t size, uint64_t v)
 {
 	if (size == 1)
@@ -146,6 +180,32 @@ static int set_from_text(struct boot_config *cfg, const struct field *f, const c
 			return -1;
 		}
 		store_uint(dst, f->size, v);
+		return 0;
+	}
+	case F_UINT64:
+		if (parse_u64(s, (uint64_t *)dst) != 0) {
+			snprintf(msg, msg_len, "must be a whole number from 0 to 2^63-1, got '%.40s'", s);
+			return -1;
+		}
+		return 0;
+	case F_SIZE:
+		/* LUKS2's own form: "dynamic" (to the end of the device, stored as 0) or bytes. */
+		if (strcmp(s, "dynamic") == 0) {
+			*(uint64_t *)dst = 0;
+			return 0;
+		}
+		if (parse_u64(s, (uint64_t *)dst) != 0 || *(uint64_t *)dst == 0) {
+			snprintf(msg, msg_len, "must be \"dynamic\" or a size in bytes, got '%.40s'", s);
+			return -1;
+		}
+		return 0;
+	case F_HEX: {
+		size_t n = strlen(s);
+		if (n == 0 || n % 2 || n / 2 > f->size || hex_decode(dst, n / 2, s, n) != 0) {
+			snprintf(msg, msg_len, "must be 2 to %zu hex digits, got '%.40s'", f->size * 2, s);
+			return -1;
+		}
+		*(size_t *)((uint8_t *)cfg + f->len_offset) = n / 2;
 		return 0;
 	}
 	case F_ENUM:
@@ -296,11 +356,19 @@ static int load_value(struct boot_config *cfg, struct toml_doc *doc, const struc
 		}
 		return 0;
 	}
+	cfg->root.pin_set |= f->pin_bit;
 	if (f->kind == F_UINT) {
 		int64_t i;
 		if (toml_get_int(doc, v, f->min, f->max, &i, terr) != 0)
 			return -1;
 		store_uint((uint8_t *)cfg + f->offset, f->size, (uint64_t)i);
+		return 0;
+	}
+	if (f->kind == F_UINT64) {
+		int64_t i;
+		if (toml_get_int(doc, v, 0, INT64_MAX, &i, terr) != 0)
+			return -1;
+		*(uint64_t *)((uint8_t *)cfg + f->offset) = (uint64_t)i;
 		return 0;
 	}
 	const char *s = toml_string(doc, v, NULL);
@@ -333,6 +401,7 @@ static int load_toml(struct boot_config *cfg, const char *file, const char *text
 			const struct field *f = find_field(section, toml_key(&doc, kv));
 			if (!f) {
 				toml_errorf(&terr, &doc, kv, "unknown key '%s.%s'", section, toml_key(&doc, kv));
+				terr.column = toml_key_column(kv); /* point at the key, not its value */
 				goto fail;
 			}
 			if (load_value(cfg, &doc, f, kv, &terr) != 0)
@@ -364,6 +433,7 @@ static int apply_override(struct boot_config *cfg, const struct cmdline_override
 		return -1;
 	}
 	int rc = 0;
+	cfg->root.pin_set |= f->pin_bit;
 	if (is_list(f)) {
 		/* Lists are comma-separated on the command line; an empty value clears. */
 		char copy[sizeof o->value];
@@ -381,6 +451,41 @@ static int apply_override(struct boot_config *cfg, const struct cmdline_override
 }
 
 /* ---- cross-field rules ------------------------------------------------------------- */
+
+/* Whatever runs after switch_root can obtain genuine reports for this
+ * MEASUREMENT, so the measured configuration must say whom to trust with
+ * the channel (owner keys) and which disk the key may open (the disk pin):
+ * neither has a default, and neither can be left out. */
+static int validate_pins(const struct boot_config *cfg, const char *file, char *err, size_t err_len)
+{
+	if (cfg->channel.owner_key_count == 0) {
+		snprintf(err, err_len,
+			 "%s: channel.owner_key_sha256 is empty: the first stage talks only to a pinned owner. Make a key "
+			 "with `snpboot owner-key --generate owner.pem` and paste the line it prints",
+			 file);
+		return -1;
+	}
+	if (cfg->root.pin_set == 0) {
+		snprintf(err, err_len,
+			 "%s: [root] has no disk pin (root.pin_*): the key opens only the disk the measured "
+			 "configuration pins. `snpboot disk-pin IMAGE` prints the lines",
+			 file);
+		return -1;
+	}
+	if (cfg->root.pin_set != PIN_ALL_SET) {
+		int n = snprintf(err, err_len, "%s: the disk pin is incomplete, missing:", file);
+		for (size_t i = 0; i < FIELD_COUNT && n > 0 && (size_t)n < err_len; i++)
+			if (fields[i].pin_bit && !(cfg->root.pin_set & fields[i].pin_bit))
+				n += snprintf(err + n, err_len - (size_t)n, " root.%s", fields[i].key);
+		return -1;
+	}
+	char why[160];
+	if (!disk_pin_valid(&cfg->root.pin, why, sizeof why)) {
+		snprintf(err, err_len, "%s: the disk pin is not one the first stage accepts: %s", file, why);
+		return -1;
+	}
+	return 0;
+}
 
 static int validate(const struct boot_config *cfg, const char *file, char *err, size_t err_len)
 {
@@ -405,6 +510,8 @@ static int validate(const struct boot_config *cfg, const char *file, char *err, 
 			 cfg->switch_root.init);
 		return -1;
 	}
+	if (validate_pins(cfg, file, err, err_len) != 0)
+		return -1;
 	if (strchr(cfg->root.mapper_name, '/') || cfg->root.mapper_name[0] == '\0') {
 		snprintf(err, err_len, "%s: root.mapper_name must be a plain name, got '%s'", file, cfg->root.mapper_name);
 		return -1;

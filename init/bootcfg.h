@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "cmdline.h"
+#include "disk/disk_pin.h"
 #include "log.h"
 #include "net.h"
 
@@ -48,6 +49,11 @@ struct boot_config {
 		char mapper_name[32];
 		char fstype[16];
 		char options[128]; /* mount options: flags (ro, noatime, ...) and fs data */
+		/* The disk pin (root.pin_*; lib/disk/disk_pin.h): the only disk the
+		 * key may open, and how it must be mapped. Required. */
+		struct disk_pin pin;
+		int pin_digest_type;  /* index into the accepted types: only "pbkdf2" */
+		uint32_t pin_set;     /* bit i: the i-th pin key was given */
 	} root;
 	struct {
 		char init[128];

@@ -29,6 +29,10 @@
 #include "timeline.h"
 
 #define STEP_TIMEOUT_MS 30000 /* each protocol step once a connection is up */
+/* The owner's decision (verifying, maybe fetching certificates and a CRL
+ * from AMD KDS for the first time) may take longer than a step; the guest
+ * must not drop a session the owner is about to complete. */
+#define OWNER_DECISION_TIMEOUT_MS 180000
 #define RETRY_PAUSE_MS 1000
 
 /* Large buffers are static: PID 1 keeps a small stack. */
@@ -137,6 +141,17 @@ static size_t boot_facts(char *out, size_t cap)
 	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
+/* 1 if buf is 1..len bytes of printable ASCII (no control characters). */
+static int printable_text(const uint8_t *buf, size_t len)
+{
+	if (len == 0)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] < 0x20 || buf[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
 static int run_session(const struct boot_config *cfg, struct disk_key *key, uint64_t *owner_wait_ms, char *err,
 		       size_t err_len)
 {
@@ -176,13 +191,22 @@ static int run_session(const struct boot_config *cfg, struct disk_key *key, uint
 	uint64_t wait_start = boottime_ms();
 	chan_frame_decoder_init(&d, frame_buf, sizeof frame_buf,
 				CHAN_FRAME_BIT(CHAN_FRAME_SECRETS) | CHAN_FRAME_BIT(CHAN_FRAME_REJECT));
+	chan_io_set_timeout(&io, OWNER_DECISION_TIMEOUT_MS);
 	int rc = chan_frame_recv(&io, &d, err, err_len);
+	chan_io_set_timeout(&io, STEP_TIMEOUT_MS);
 	*owner_wait_ms += boottime_ms() - wait_start;
 	if (rc != 0)
 		return -1;
 	if (d.type == CHAN_FRAME_REJECT) {
-		snprintf(err, err_len, "the owner refused the attestation: %.*s", (int)(d.len > 200 ? 200 : d.len),
-			 (const char *)d.buf);
+		/* The reason is the peer's text: logged only if it is plain printable
+		 * text, so a peer cannot forge console or kmsg lines (which `snpboot
+		 * timeline` parses) with newlines, escapes or log prefixes. */
+		if (printable_text(d.buf, d.len))
+			snprintf(err, err_len, "the owner refused the attestation: %.*s", (int)(d.len > 200 ? 200 : d.len),
+				 (const char *)d.buf);
+		else
+			snprintf(err, err_len, "the owner refused the attestation (its %zu-byte reason is not printable "
+					       "text; not shown)", d.len);
 		return -1;
 	}
 	struct chan_secrets secrets;
@@ -203,6 +227,12 @@ int keysource_obtain(const struct boot_config *cfg, const struct net_state *net,
 {
 	(void)net;
 	key->len = 0;
+	/* bootcfg refuses such a configuration already; a second line of defence
+	 * costs nothing: the channel never opens to an unpinned peer. */
+	if (cfg->channel.owner_key_count == 0) {
+		snprintf(err, err_len, "refusing to open the channel: no owner key is pinned (channel.owner_key_sha256)");
+		return -1;
+	}
 	if (!server_ready) {
 		if (chan_tls_server_init(&server, cfg->channel.owner_key_count ? &cfg->channel.owner_keys[0][0] : NULL,
 					 cfg->channel.owner_key_count, err, err_len) != 0)

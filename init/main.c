@@ -19,12 +19,13 @@
 #include "modules.h"
 #include "mounts.h"
 #include "net.h"
+#include "disk_check.h"
 #include "rootdev.h"
 #include "switchroot.h"
 #include "timeline.h"
 #include "unlock.h"
 
-#define ERR_LEN 320
+#define ERR_LEN 512
 
 static struct boot_config cfg;
 static struct net_state net;
@@ -110,9 +111,20 @@ static int phase_modules(char *err, size_t err_len)
 
 static int phase_network(char *err, size_t err_len) { return net_bring_up(&cfg.net, &net, err, err_len); }
 
+/* The device named by root.device, whose LUKS2 header must match the disk
+ * pin before the owner is asked for anything. */
 static int phase_rootdev(char *err, size_t err_len)
 {
-	return rootdev_wait(cfg.root.device, cfg.root.device_timeout_ms, root_device, sizeof root_device, err, err_len);
+	if (rootdev_wait(cfg.root.device, cfg.root.device_timeout_ms, root_device, sizeof root_device, err, err_len) != 0)
+		return -1;
+	char why[ERR_LEN - 96];
+	if (disk_check_header(&cfg, root_device, why, sizeof why) != 0) {
+		snprintf(err, err_len, "the disk does not match the pin, not asking for a key: %s", why);
+		return -1;
+	}
+	log_info("rootdev: %s matches the disk pin (%s, %u-byte key)", root_device, cfg.root.pin.cipher,
+		 cfg.root.pin.key_size);
+	return 0;
 }
 
 /* Key and unlock belong together: a key the disk refuses is reported to its
@@ -128,6 +140,8 @@ static int phase_unlock(char *err, size_t err_len)
 		enum unlock_result r = unlock_open(&cfg, root_device, &key, err, err_len); /* wipes key */
 		if (r == UNLOCK_OK) {
 			int rc = unlock_mount(&cfg, err, err_len);
+			if (rc != 0)
+				unlock_close(&cfg); /* so that a retry can map it again */
 			keysource_report(rc == 0 ? KEYSOURCE_OK : KEYSOURCE_FAILED, err);
 			if (rc == 0)
 				log_notice("unlock: root unlocked with key from %s", keysource_name());

@@ -16,6 +16,8 @@
 
 #include "base/bytes.h"
 #include "clock.h"
+#include "disk_check.h"
+#include "dm_ioctl.h"
 #include "base/fd_io.h"
 #include "log.h"
 
@@ -84,7 +86,9 @@ enum unlock_result unlock_open(const struct boot_config *cfg, const char *device
 	/* cryptsetup keeps its locks here and warns when it is missing. */
 	if (mkdir("/run/cryptsetup", 0700) != 0 && errno != EEXIST)
 		log_warn("unlock: mkdir /run/cryptsetup: %s", strerror(errno));
-	char *const argv[] = {"cryptsetup", "open", "--type", "luks2", "--key-file", "-", "--",
+	/* --disable-keyring: the volume key goes into the dm-crypt table itself,
+	 * where disk_check_mapping reads it back to check it against the pin. */
+	char *const argv[] = {"cryptsetup", "open", "--type", "luks2", "--disable-keyring", "--key-file", "-", "--",
 			      (char *)device, (char *)cfg->root.mapper_name, NULL};
 	char *const envp[] = {NULL}; /* nothing of ours leaks into the child's environment */
 	pid_t pid = fork();
@@ -117,8 +121,20 @@ enum unlock_result unlock_open(const struct boot_config *cfg, const char *device
 	close(err_pipe[0]);
 	if (wrote != 0)
 		log_warn("unlock: could not hand the whole key to cryptsetup");
-	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return UNLOCK_OK;
+	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		/* cryptsetup mapped what the header it read said; the host may have
+		 * served it another header than the one checked before. What the
+		 * kernel maps is what counts: check it before anything reads it. */
+		char why[400];
+		if (disk_check_mapping(cfg, device, why, sizeof why) == 0) {
+			log_info("unlock: the live dm-crypt table of %s matches the disk pin, volume key included",
+				 cfg->root.mapper_name);
+			return UNLOCK_OK;
+		}
+		snprintf(err, err_len, "refused: disk does not match the pin: %s", why);
+		unlock_close(cfg);
+		return UNLOCK_REFUSED;
+	}
 	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == CRYPTSETUP_EXIT_WRONG_KEY) {
 		snprintf(err, err_len, "cryptsetup refused the key for %s: %s", device, last[0] ? last : "wrong key");
 		return UNLOCK_WRONG_KEY;
@@ -130,6 +146,15 @@ enum unlock_result unlock_open(const struct boot_config *cfg, const char *device
 	else
 		snprintf(err, err_len, "cryptsetup open %s failed: %s", device, last[0] ? last : "killed");
 	return UNLOCK_ERROR;
+}
+
+void unlock_close(const struct boot_config *cfg)
+{
+	char why[200];
+	if (dm_remove(cfg->root.mapper_name, why, sizeof why) != 0)
+		log_err("unlock: could not remove the mapping %s: %s", cfg->root.mapper_name, why);
+	else
+		log_notice("unlock: mapping %s removed", cfg->root.mapper_name);
 }
 
 int unlock_mount(const struct boot_config *cfg, char *err, size_t err_len)

@@ -45,7 +45,7 @@ awk -v a="$pbkdf2" -v b="$argon" 'BEGIN { printf "keyslot unlock, PBKDF2 vs defa
 rm -f "$disk" "$out/kdf.key"
 
 # 3. Initramfs size: ours vs the same image with busybox + a shell /init.
-img=$BUILD/initramfs.cpio.gz
+img=$BUILD/test/initramfs.cpio.gz # the production /init, pinned to the test owner and disk
 stage=$out/baseline.staging
 rm -rf "$stage" && mkdir -p "$stage"
 gzip -dc "$img" | (cd "$stage" && cpio -idm --quiet 2>/dev/null)

@@ -58,7 +58,7 @@ SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || 
 out=$BUILD/bench
 boots=$out/boots
 kernel=$BUILD/kernel/vmlinuz
-ours_img=$BUILD/initramfs.cpio.gz
+ours_img=$BUILD/test/initramfs.cpio.gz
 diskdir=$BUILD/test/disk
 base_img=$out/initramfs-baseline.cpio.gz
 for f in "$kernel" "$ours_img" "$BUILD/ovmf/OVMF.amdsev.fd" "$diskdir/disk.img" "$diskdir/disk.key" "$diskdir/nonce" /bin/busybox; do
@@ -74,28 +74,7 @@ log() { echo "bench: $*" >&2; }
 
 # ---- the baseline image -------------------------------------------------------
 build_baseline() {
-	local stage=$out/baseline.root
-	rm -rf "$stage" && mkdir -p "$stage"
-	gzip -dc "$ours_img" | (cd "$stage" && cpio -idm --quiet 2>/dev/null)
-	rm -f "$stage/init" "$stage/etc/snpboot/boot.toml"
-	mkdir -p "$stage/bin" "$stage/etc/bench"
-	cp /bin/busybox "$stage/bin/busybox"
-	for a in sh mount cat echo insmod ip udhcpc mkdir usleep switch_root poweroff; do
-		ln -s busybox "$stage/bin/$a"
-	done
-	install -m 0755 bench/baseline/init "$stage/init"
-	install -m 0755 bench/baseline/udhcpc.script "$stage/etc/bench/udhcpc.script"
-	install -m 0600 "$diskdir/disk.key" "$stage/etc/bench/disk.key"
-	# Normalise what umasks may vary, as scripts/mkinitramfs.sh does.
-	find "$stage" -type d -exec chmod 0755 {} +
-	find "$stage" -type f -perm /111 -exec chmod 0755 {} +
-	find "$stage" -type f ! -perm /111 -exec chmod 0644 {} +
-	chmod 0600 "$stage/etc/bench/disk.key"
-	find "$stage" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
-	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
-		cpio --quiet -o -H newc --reproducible -R 0:0) | gzip -9n >"$base_img.tmp"
-	mv "$base_img.tmp" "$base_img"
-	rm -rf "$stage"
+	SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH scripts/mk-shell-initramfs.sh "$ours_img" "$diskdir/disk.key" "$base_img"
 	log "baseline image $base_img: $(stat -c %s "$base_img") bytes (ours $(stat -c %s "$ours_img"))"
 }
 
@@ -130,6 +109,7 @@ simulated = true
 [channel]
 address = "127.0.0.1:$port"
 timeout_s = $limit
+owner_key = "$(realpath "$BUILD/test/owner.pem")"
 [sim]
 state_dir = "$sim_state"
 TOML

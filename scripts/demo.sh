@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make demo`: the main job end to end on a machine without SNP hardware.
 #  1. a busybox second stage in an ext4 image, encrypted offline to LUKS2;
+#     an owner key, and an image whose measured boot.toml pins that key and
+#     the encrypted disk (snpboot owner-key, snpboot disk-pin, make initramfs);
 #  2. snp-sim, the simulated AMD Secure Processor, with its TEST root;
-#  3. QEMU (TCG) boots the production initramfs; its first stage listens
+#  3. QEMU (TCG) boots that production image; its first stage listens
 #     for the owner on the attested TLS channel (2 and 3: `snpboot
 #     launch-qemu --sim` from the VM definition, after config-generator --check);
 #  4. `snpboot client` verifies the report against the VM definition and
@@ -13,7 +15,7 @@ set -euo pipefail
 BUILD=${BUILD:-build}
 demo=$(mkdir -p "$BUILD/demo" && realpath "$BUILD/demo")
 snpboot=$(realpath "$BUILD/host/snpboot")
-initrd=$(realpath "$BUILD/initramfs.cpio.gz")
+initrd=$demo/initramfs.cpio.gz
 kernel=$(realpath "$BUILD/kernel/vmlinuz")
 # The firmware snp-sim measures: the AmdSev OVMF that `make ovmf-amdsev` builds
 # (its SNP_KERNEL_HASHES section puts kernel, initrd and command line into
@@ -32,6 +34,14 @@ rm -rf "$demo/disk" && mkdir -p "$demo/disk"
 "$snpboot" encrypt-disk --generate-key "$demo/disk/disk.key" "$rootfs" "$demo/disk/disk.img" | tee "$demo/disk/encrypt.out"
 uuid=$(sed -n 's/^LUKS UUID: //p' "$demo/disk/encrypt.out")
 echo "demo: LUKS2 disk $demo/disk/disk.img (uuid $uuid), key $demo/disk/disk.key (0600)"
+
+step "the owner's key and the measured boot.toml that pins it and the disk: snpboot owner-key, snpboot disk-pin"
+rm -f "$demo/owner.pem"
+"$snpboot" owner-key --generate "$demo/owner.pem"
+scripts/pin-boot-config.sh "$snpboot" config/boot.toml "$demo/owner.pem" "$demo/disk/disk.img" "$demo/boot.toml"
+grep -E '^(owner_key_sha256|pin_)' "$demo/boot.toml"
+step "building the image from it: make initramfs BOOT_CONFIG=$demo/boot.toml"
+make --no-print-directory -s BUILD="$BUILD" BOOT_CONFIG="$demo/boot.toml" INITRAMFS="$initrd" "$initrd"
 
 cat >"$demo/vm.toml" <<TOML
 # Demo VM definition (written by scripts/demo.sh). It trusts snp-sim's TEST
@@ -56,6 +66,7 @@ mode = "connect"
 address = "127.0.0.1:$port"
 timeout_s = 300
 disk_key_file = "$demo/disk/disk.key"
+owner_key = "$demo/owner.pem"
 [launch]
 disk = "$demo/disk/disk.img"
 disk_snapshot = true

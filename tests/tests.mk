@@ -5,7 +5,26 @@
 TEST_DISK := $(BUILD)/test/disk/disk.img
 E2E_TESTS := $(sort $(wildcard tests/e2e/*.t))
 include tests/fuzz/fuzz.mk
-E2E_ASSETS := $(TEST_DISK) $(KERNEL_STAMP) $(INITRAMFS)
+# The tests boot the production /init from an image pinned like an owner's:
+# a test owner key and the test disk's pin (scripts/pin-boot-config.sh). It
+# also carries crypto_null, so that a cipher_null mapping is refused by the
+# pin check and not by a module that happens to be missing.
+TEST_OWNER_KEY := $(BUILD)/test/owner.pem
+TEST_BOOT_CONFIG := $(BUILD)/test/boot.toml
+TEST_KMODS := $(BUILD)/test/kmods.list
+TEST_INITRAMFS := $(BUILD)/test/initramfs.cpio.gz
+E2E_ASSETS := $(TEST_DISK) $(KERNEL_STAMP) $(TEST_INITRAMFS)
+
+$(TEST_OWNER_KEY): | $(SNPBOOT)
+	@mkdir -p $(@D)
+	$(SNPBOOT) owner-key --generate $@ >/dev/null
+$(TEST_BOOT_CONFIG): config/boot.toml scripts/pin-boot-config.sh $(TEST_DISK) $(TEST_OWNER_KEY) $(SNPBOOT)
+	scripts/pin-boot-config.sh $(SNPBOOT) config/boot.toml $(TEST_OWNER_KEY) $(TEST_DISK) $@
+$(TEST_KMODS): kmods.list
+	@mkdir -p $(@D)
+	{ cat kmods.list; echo crypto_null; } >$@
+$(TEST_INITRAMFS): $(IMAGE_INPUTS) $(TEST_BOOT_CONFIG) $(TEST_KMODS)
+	$(call build_initramfs,$@,$(TEST_BOOT_CONFIG),$(TEST_KMODS))
 
 $(TEST_DISK): tests/e2e/lib/make-test-disk.sh scripts/mkrootfs-demo.sh scripts/rootfs-demo/init $(SNPBOOT) | $(DEPS_STAMP)
 	tests/e2e/lib/make-test-disk.sh $(@D) $(SNPBOOT)

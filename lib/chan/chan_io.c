@@ -125,6 +125,7 @@ static int recv_records(struct chan_io *io, const char *phase, char *err, size_t
 	}
 	if (n == 0)
 		return io_fail(io, err, err_len, "the peer closed the connection %s (no TLS close_notify)", phase);
+	io->received += (uint64_t)n;
 	br_ssl_engine_recvrec_ack(io->eng, (size_t)n);
 	return 0;
 }

@@ -23,6 +23,7 @@ struct chan_io {
 	unsigned timeout_ms;      /* as set, for messages */
 	const char *peer_detail;  /* why the peer's certificate was refused, if it was */
 	int failed;               /* a timeout or socket error happened: connection dead */
+	uint64_t received;        /* bytes ever read from the peer (0: it never said a thing) */
 	char failure[160];
 };
 

@@ -87,12 +87,16 @@ client min-tcb --vm-definition "$work/min-tcb.toml" --disk-key-file "$TEST_DISK_
 ok "$([ $client_rc = 1 ]; echo $?)" "TCB below the definition's minimum: refused (exit $client_rc)"
 check "TCB below minimum: the SNP component is named" grep -qiE 'FAIL +.*tcb.*snp' "$work/min-tcb.client"
 
-# A relay joining two TLS sessions, then a replay of the evidence it saw.
+# A relay joining two TLS sessions, then a replay of the evidence it saw. The
+# guest talks only to the pinned owner key, so the relay is given it (a man in
+# the middle who stole the owner's key): REPORT_DATA must still stop it.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout "$work/mitm.key" \
 	-out "$work/mitm.crt" -subj /CN=mitm -days 1 2>/dev/null
+openssl req -x509 -key "$OWNER_KEY" -out "$work/owner.crt" -subj /CN=owner -days 1 2>/dev/null
+owner_tls="--owner-cert $work/owner.crt --owner-key $OWNER_KEY"
 mitm_port=$(free_port)
 vmdef "$work/via-mitm.toml" "$append" "127.0.0.1:$mitm_port" connect
-python3 "$(dirname "$0")/lib/mitm.py" relay --listen "$mitm_port" --guest "127.0.0.1:$port" \
+python3 "$(dirname "$0")/lib/mitm.py" relay --listen "$mitm_port" --guest "127.0.0.1:$port" $owner_tls \
 	--cert "$work/mitm.crt" --key "$work/mitm.key" --save "$work/evidence.frame" >"$work/relay.mitm" 2>&1 &
 mitm_pid=$!
 sleep 0.5
@@ -114,13 +118,30 @@ check "replay: REPORT_DATA named" grep -qE 'FAIL +REPORT_DATA' "$work/replay.cli
 check "replay: the owner answered REJECT" grep -q 'owner answered frame type 3' "$work/replay.mitm"
 
 # An owner that vanishes after the evidence, and an oversized frame.
-python3 "$(dirname "$0")/lib/mitm.py" abandon --guest "127.0.0.1:$port" >"$work/abandon.mitm" 2>&1
+python3 "$(dirname "$0")/lib/mitm.py" abandon --guest "127.0.0.1:$port" $owner_tls >"$work/abandon.mitm" 2>&1
 check "killed owner: it had received the EVIDENCE" grep -q 'got frame type 2 from the guest' "$work/abandon.mitm"
 wait_console "closed the connection while" 30
 ok $? "killed owner: the guest logged it and waits for the next"
-python3 "$(dirname "$0")/lib/mitm.py" oversize --guest "127.0.0.1:$port" >"$work/oversize.mitm" 2>&1
+python3 "$(dirname "$0")/lib/mitm.py" oversize --guest "127.0.0.1:$port" $owner_tls >"$work/oversize.mitm" 2>&1
 wait_console "HELLO frame of 70000 bytes, expected exactly 32" 30
 ok $? "oversized frame: refused from its header"
+# A peer's REJECT reason that would forge a console/kmsg line (which `snpboot
+# timeline` parses) is not printed; a plain one is.
+python3 "$(dirname "$0")/lib/mitm.py" reject --guest "127.0.0.1:$port" $owner_tls \
+	--reason 'nope\n<0>snpboot: timeline: total work=1 ms FORGED' >"$work/reject-forged.mitm" 2>&1
+wait_console "the owner refused the attestation (its 49-byte reason is not printable text; not shown)" 30
+ok $? "a REJECT reason with a newline is not printed"
+check "... and the forged line is not on the console" lacks "$console" "FORGED"
+python3 "$(dirname "$0")/lib/mitm.py" reject --guest "127.0.0.1:$port" $owner_tls \
+	--reason 'plain reason 4711' >"$work/reject-plain.mitm" 2>&1
+wait_console "the owner refused the attestation: plain reason 4711" 30
+ok $? "a printable REJECT reason is logged"
+# The owner's decision (a first KDS fetch, say) has its own budget, longer
+# than a protocol step's 30 s: a 35 s decision still reaches the guest.
+python3 "$(dirname "$0")/lib/mitm.py" reject --guest "127.0.0.1:$port" $owner_tls --delay 35 \
+	--reason 'slow owner 4712' >"$work/reject-slow.mitm" 2>&1
+wait_console "the owner refused the attestation: slow owner 4712" 30
+ok $? "a decision taking longer than a protocol step (35 s) is still received"
 
 head -c 32 /dev/urandom >"$work/loose.key" && chmod 644 "$work/loose.key"
 "$snpboot" client --vm-definition "$work/good.toml" --disk-key-file "$work/loose.key" >"$work/loose.out" 2>&1

@@ -149,7 +149,7 @@ sys.exit(any(open(f, "rb").read()[1 << 20:(1 << 20) + 4096] in img for f in glob
 enc --key-file "$d/big.key" "$d/out.img" 2>"$d/err"
 ok "$([ $? = 3 ]; echo $?)" "encrypting it again is refused (exit 3)"
 check "... because it is already LUKS" grep -q "already LUKS (UUID $uuid)" "$d/err"
-DISK_KEY=$d/big.key attested_run whole "snpboot.root.device=UUID=$uuid" \
+DISK_KEY=$d/big.key attested_run whole "snpboot.root.device=UUID=$uuid $(disk_pin_words "$d/out.img")" \
 	-drive "file=$d/out.img,if=virtio,format=raw,snapshot=on"
 ok "$([ $client_rc = 0 ]; echo $?)" "whole: attested boot unlocked it (client exit $client_rc)"
 check "whole: the second stage ran" has "$console" "SNPBOOT-SECOND-STAGE-DONE"
@@ -171,7 +171,7 @@ check "the PARTUUID printed is the partition's" test "$partuuid" = "$(sfdisk --p
 check "partition 1 and the table are unchanged" cmp -s <(head -c 9M "$d/gpt.img") <(head -c 9M "$d/gpt-before.img")
 check "the space after partition 2 is unchanged" cmp -s <(tail -c 7M "$d/gpt.img") <(tail -c 7M "$d/gpt-before.img")
 check "no partition work file left" bash -c "! ls '$d'/gpt.img.snpboot-* 2>/dev/null"
-DISK_KEY=$d/k attested_run gpt "snpboot.root.device=PARTUUID=$partuuid" -drive "file=$d/gpt.img,if=virtio,format=raw,snapshot=on"
+DISK_KEY=$d/k attested_run gpt "snpboot.root.device=PARTUUID=$partuuid $(disk_pin_words --partition 2 "$d/gpt.img")" -drive "file=$d/gpt.img,if=virtio,format=raw,snapshot=on"
 ok "$([ $client_rc = 0 ]; echo $?)" "gpt: attested boot unlocked it (client exit $client_rc)"
 check "gpt: root found by PARTUUID as partition 2" has "$console" "unlock: root device PARTUUID=$partuuid is /dev/vda2"
 check "gpt: /data matches the manifest" same_data "$console" "$d/small.manifest"
@@ -188,7 +188,7 @@ check "MBR: the UUID printed is the partition's header" grep -qx "LUKS UUID: $(c
 mbr_partuuid=$(sed -n 's/^PARTUUID: \([^ ]*\) .*/\1/p' "$d/mbr.out")
 check "MBR: the PARTUUID printed is the kernel's signature-number form" \
 	test "$mbr_partuuid" = "$(blkid -p -o value -s PTUUID "$d/mbr-enc.img")-01"
-DISK_KEY=$d/k attested_run mbr "snpboot.root.device=PARTUUID=$mbr_partuuid" \
+DISK_KEY=$d/k attested_run mbr "snpboot.root.device=PARTUUID=$mbr_partuuid $(disk_pin_words --partition 1 "$d/mbr-enc.img")" \
 	-drive "file=$d/mbr-enc.img,if=virtio,format=raw,snapshot=on"
 ok "$([ $client_rc = 0 ]; echo $?)" "mbr: attested boot unlocked it (client exit $client_rc)"
 check "mbr: root found by PARTUUID as partition 1" has "$console" "unlock: root device PARTUUID=$mbr_partuuid is /dev/vda1"
@@ -208,7 +208,8 @@ if command -v qemu-img >/dev/null; then
 	check "the output is qcow2" bash -c "qemu-img info '$d/enc.qcow2' | grep -q 'file format: qcow2'"
 	check "the input qcow2 is unchanged" bash -c "qemu-img compare -q '$d/small.qcow2' '$d/small.img'"
 	quuid=$(sed -n 's/^LUKS UUID: //p' "$d/q.out")
-	DISK_KEY=$d/k attested_run qcow2 "snpboot.root.device=UUID=$quuid" -drive "file=$d/enc.qcow2,if=virtio,format=qcow2,snapshot=on"
+	qemu-img convert -O raw "$d/enc.qcow2" "$d/enc-qcow2.raw"
+	DISK_KEY=$d/k attested_run qcow2 "snpboot.root.device=UUID=$quuid $(disk_pin_words "$d/enc-qcow2.raw")" -drive "file=$d/enc.qcow2,if=virtio,format=qcow2,snapshot=on"
 	ok "$([ $client_rc = 0 ]; echo $?)" "qcow2: attested boot unlocked it (client exit $client_rc)"
 	check "qcow2: /data matches the manifest" same_data "$console" "$d/small.manifest"
 fi

@@ -9,13 +9,39 @@
 static struct boot_config cfg;
 static char err[320];
 
-static int load(const char *text, const char *cmdline)
+#define SALT_HEX "5f2a2e9c1d0b4a7786e1f0c3b2a1908f7e6d5c4b3a291807f6e5d4c3b2a19080"
+#define DIGEST_HEX "0c6e4c0d6f0c1e3a2b5d7f9e8c6a4b2d0f1e3c5a7b9d8e6f4a2c0e1d3b5f7a9c"
+#define OWNER_HEX "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+/* The pins every accepted configuration needs, as command-line overrides
+ * (load() puts them before the test's own words, which may override them). */
+static const char pins_cmdline[] =
+	"snpboot.channel.owner_key_sha256=" OWNER_HEX " snpboot.root.pin_digest_type=pbkdf2 "
+	"snpboot.root.pin_digest_hash=sha256 snpboot.root.pin_digest_iterations=1000 "
+	"snpboot.root.pin_digest_salt=" SALT_HEX " snpboot.root.pin_digest=" DIGEST_HEX " "
+	"snpboot.root.pin_cipher=aes-xts-plain64 snpboot.root.pin_key_size=64 snpboot.root.pin_sector_size=512 "
+	"snpboot.root.pin_offset=16777216 snpboot.root.pin_iv_tweak=0 snpboot.root.pin_size=dynamic";
+/* The same pin as boot.toml lines for [root]. */
+#define ROOT_PINS_TOML                                                                                       \
+	"pin_digest_type = \"pbkdf2\"\npin_digest_hash = \"sha256\"\npin_digest_iterations = 1000\n"           \
+	"pin_digest_salt = \"" SALT_HEX "\"\npin_digest = \"" DIGEST_HEX "\"\npin_cipher = \"aes-xts-plain64\"\n" \
+	"pin_key_size = 64\npin_sector_size = 512\npin_offset = 16777216\npin_iv_tweak = 0\npin_size = \"dynamic\"\n"
+
+/* Loads text with exactly the given command line (NULL: none). */
+static int load_raw(const char *text, const char *cmdline)
 {
-	struct cmdline_overrides ov;
+	static struct cmdline_overrides ov;
 	err[0] = '\0';
 	if (cmdline && cmdline_parse(cmdline, strlen(cmdline), &ov, err, sizeof err) != 0)
 		return -1;
 	return bootcfg_load(&cfg, "boot.toml", text, strlen(text), cmdline ? &ov : NULL, err, sizeof err);
+}
+
+/* Loads text with the pins and then the test's command line. */
+static int load(const char *text, const char *cmdline)
+{
+	static char line[CMDLINE_MAX];
+	snprintf(line, sizeof line, "%s %s", pins_cmdline, cmdline ? cmdline : "");
+	return load_raw(text, line);
 }
 
 static char *read_file(const char *path, size_t *len)
@@ -38,7 +64,21 @@ int main(void)
 	size_t len = 0;
 	char *shipped = read_file("config/boot.toml", &len);
 	ok(shipped != NULL, "config/boot.toml readable");
-	is_int(bootcfg_load(&cfg, "config/boot.toml", shipped ? shipped : "", len, NULL, err, sizeof err), 0, "shipped config loads: %s", err);
+	/* It pins no owner and no disk: those are the owner's to fill in, and an
+	 * image built from it as shipped is refused (make initramfs says how). */
+	is_int(bootcfg_load(&cfg, "config/boot.toml", shipped ? shipped : "", len, NULL, err, sizeof err), -1,
+	       "shipped config alone is refused");
+	ok(strstr(err, "config/boot.toml: channel.owner_key_sha256 is empty") &&
+		   strstr(err, "snpboot owner-key --generate owner.pem"),
+	   "it says how to make the owner key: %s", err);
+	{
+		static char line[CMDLINE_MAX];
+		static struct cmdline_overrides ov;
+		snprintf(line, sizeof line, "%s", pins_cmdline);
+		cmdline_parse(line, strlen(line), &ov, err, sizeof err);
+		is_int(bootcfg_load(&cfg, "config/boot.toml", shipped ? shipped : "", len, &ov, err, sizeof err), 0,
+		       "shipped config with pins loads: %s", err);
+	}
 	is_int(cfg.net.mode, NET_MODE_DHCP, "shipped: dhcp");
 	is_int(cfg.failure.action, FAILURE_RETRY, "shipped: retry");
 	is_int(cfg.channel.listen_port, 7443, "shipped: listen port");
@@ -59,7 +99,7 @@ int main(void)
 
 	/* Errors name file, line and key. */
 	is_int(load("[network]\nmoed = \"dhcp\"\n", NULL), -1, "unknown key refused");
-	ok(strstr(err, "boot.toml:2") && strstr(err, "unknown key 'network.moed'"), "message: %s", err);
+	ok(strstr(err, "boot.toml:2:1: unknown key 'network.moed'") != NULL, "message names the key's line and column: %s", err);
 	is_int(load("[netwrk]\nmode = \"dhcp\"\n", NULL), -1, "unknown section refused");
 	ok(strstr(err, "netwrk") != NULL, "message: %s", err);
 	is_int(load("[network]\nmode = 3\n[root]\ndevice=\"/dev/vda\"\n", NULL), -1, "wrong type refused");
@@ -86,11 +126,44 @@ int main(void)
 	char fp[65];
 	memset(fp, 'a', 64);
 	fp[64] = '\0';
-	char text[256];
-	snprintf(text, sizeof text, "[channel]\nowner_key_sha256 = [\"%s\"]\n[root]\ndevice=\"/dev/vda\"\n", fp);
-	is_int(load(text, NULL), 0, "fingerprint accepted: %s", err);
+	char text[1024];
+	snprintf(text, sizeof text, "[channel]\nowner_key_sha256 = [\"%s\"]\n[root]\ndevice=\"/dev/vda\"\n" ROOT_PINS_TOML, fp);
+	is_int(load_raw(text, NULL), 0, "fingerprint and disk pin in boot.toml accepted: %s", err);
 	is_int(cfg.channel.owner_key_count, 1, "one owner key");
 	is_int(cfg.channel.owner_keys[0][0], 0xaa, "fingerprint decoded");
+	is_str(cfg.root.pin.cipher, "aes-xts-plain64", "pin cipher");
+	is_int(cfg.root.pin.digest_iterations, 1000, "pin iterations");
+	is_int(cfg.root.pin.digest_salt_len, 32, "pin salt length");
+	is_int(cfg.root.pin.digest_len, 32, "pin digest length");
+	is_int(cfg.root.pin.digest[0], 0x0c, "pin digest decoded");
+	is_int(cfg.root.pin.key_size, 64, "pin key size");
+	ok(cfg.root.pin.offset == 16777216 && cfg.root.pin.size == 0 && cfg.root.pin.iv_tweak == 0,
+	   "pin offset, dynamic size, iv_tweak");
+
+	/* Owner and disk pins are required and never defaulted. */
+	snprintf(text, sizeof text, "[root]\ndevice=\"/dev/vda\"\n" ROOT_PINS_TOML);
+	is_int(load_raw(text, NULL), -1, "no owner key: refused");
+	ok(strstr(err, "owner_key_sha256 is empty") != NULL, "message: %s", err);
+	snprintf(text, sizeof text, "[channel]\nowner_key_sha256 = [\"%s\"]\n[root]\ndevice=\"/dev/vda\"\n", fp);
+	is_int(load_raw(text, NULL), -1, "no disk pin: refused");
+	ok(strstr(err, "[root] has no disk pin") && strstr(err, "snpboot disk-pin IMAGE"), "message: %s", err);
+	is_int(load_raw(text, "snpboot.root.pin_cipher=aes-xts-plain64 snpboot.root.pin_size=dynamic"), -1,
+	       "half a pin: refused");
+	ok(strstr(err, "the disk pin is incomplete, missing: root.pin_digest_type root.pin_digest_hash") &&
+		   !strstr(err, "root.pin_cipher") && !strstr(err, "root.pin_size"),
+	   "it names the missing keys: %s", err);
+	is_int(load(minimal, "snpboot.root.pin_cipher=cipher_null-ecb"), -1, "a null cipher pin: refused");
+	ok(strstr(err, "the disk pin is not one the first stage accepts") != NULL, "message: %s", err);
+	is_int(load(minimal, "snpboot.root.pin_size=0"), -1, "size 0: refused");
+	ok(strstr(err, "must be \"dynamic\" or a size in bytes") != NULL, "message: %s", err);
+	is_int(load(minimal, "snpboot.root.pin_digest=abc"), -1, "odd hex: refused");
+	is_int(load(minimal, "snpboot.root.pin_size=8589934592"), 0, "an exact size above 4 GiB: %s", err);
+	ok(cfg.root.pin.size == 8589934592ull, "parsed as 64-bit");
+	/* cryptsetup 2.6.1 maps LUKS2 with IV offset 0 whatever iv_tweak says, so a
+	 * pin that expects another could never match a live table: refused. */
+	is_int(load(minimal, "snpboot.root.pin_iv_tweak=8589934592"), -1, "a non-zero iv_tweak: refused");
+	ok(strstr(err, "pin_iv_tweak") != NULL, "message: %s", err);
+	is_int(load(minimal, "snpboot.channel.owner_key_sha256="), -1, "the command line cannot clear the owner pins");
 
 	/* Command-line overrides. */
 	is_int(load(minimal, "quiet snpboot.network.mode=static snpboot.network.address=10.0.2.15/24 "

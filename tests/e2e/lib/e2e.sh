@@ -5,9 +5,11 @@ set -uo pipefail
 BUILD=${BUILD:-build}
 E2E_LOGS=${E2E_LOGS:-$BUILD/test/logs}
 KERNEL=$BUILD/kernel/vmlinuz
-# Every boot uses the production image: the key comes only over the attested
-# channel, from snp-sim and `snpboot client` (see attested_run below).
-INITRAMFS=${INITRAMFS:-$(realpath "$BUILD/initramfs.cpio.gz")}
+# Every boot uses the production /init: the key comes only over the attested
+# channel, from snp-sim and `snpboot client` (see attested_run below). The
+# image's boot.toml pins the test owner key and the test disk (tests/tests.mk).
+INITRAMFS=${INITRAMFS:-$(realpath "$BUILD/test/initramfs.cpio.gz")}
+OWNER_KEY=${OWNER_KEY:-$(realpath "$BUILD/test/owner.pem")}
 TEST_DISK_DIR=$(realpath -m "$BUILD/test/disk") # absolute: definitions in other directories name it
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-300}
 
@@ -97,6 +99,10 @@ wait_console() {
 	done
 	return 1
 }
+# disk_pin_words [--partition N] IMAGE: the disk pin of IMAGE as kernel
+# command-line overrides, for boots of a disk other than the test disk that
+# the test image's boot.toml pins (the command line is measured too).
+disk_pin_words() { "$snpboot" disk-pin --format cmdline "$@" | tr '\n' ' '; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # ---- the attested path: snp-sim, a VM definition, the owner's client ------------

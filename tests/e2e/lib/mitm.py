@@ -13,10 +13,16 @@ replay: plays the guest with its own key and answers HELLO with a saved
 abandon: talks to the guest directly, sends HELLO, reads EVIDENCE and
         vanishes (an owner killed mid-protocol).
 oversize: sends the guest a frame header announcing 70000 bytes.
-  mitm.py abandon|oversize --guest HOST:PORT
+reject: sends HELLO, reads EVIDENCE, answers REJECT with --reason (bytes as
+        given, escapes like \\n decoded): a peer forging console lines;
+        --delay S first (an owner whose decision takes long).
+  mitm.py abandon|oversize|reject --guest HOST:PORT [--reason TEXT]
+The guest talks only to a pinned owner key: --owner-cert/--owner-key make
+the side facing the guest present one (for the relay, a man in the middle
+who holds the owner's key, so that REPORT_DATA is what stops it).
 Exits after one owner connection (or --timeout seconds)."""
 import os
-import argparse, socket, ssl, struct, sys, threading
+import argparse, socket, ssl, struct, sys, threading, time
 
 def read_exact(s, n):
     b = b""
@@ -51,12 +57,18 @@ def guest_side(args):
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
     ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    if args.owner_cert:
+        ctx.load_cert_chain(args.owner_cert, args.owner_key)
     raw = socket.create_connection((host, int(port)), timeout=args.timeout)
     return ctx.wrap_socket(raw)
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["relay", "replay", "abandon", "oversize"])
+    ap.add_argument("mode", choices=["relay", "replay", "abandon", "oversize", "reject"])
+    ap.add_argument("--owner-cert")
+    ap.add_argument("--owner-key")
+    ap.add_argument("--reason", default="")
+    ap.add_argument("--delay", type=float, default=0, help="reject: seconds to think before answering")
     ap.add_argument("--listen", type=int)
     ap.add_argument("--guest")
     ap.add_argument("--cert")
@@ -65,10 +77,17 @@ def main():
     ap.add_argument("--evidence")
     ap.add_argument("--timeout", type=float, default=60)
     args = ap.parse_args()
-    if args.mode in ("abandon", "oversize"):
+    if args.mode in ("abandon", "oversize", "reject"):
         guest = guest_side(args)
         if args.mode == "oversize":
             guest.sendall(b"\x01" + struct.pack(">I", 70000))
+        elif args.mode == "reject":
+            guest.sendall(b"\x01" + struct.pack(">I", 32) + os.urandom(32))
+            read_frame(guest)
+            time.sleep(args.delay)
+            reason = args.reason.encode().decode("unicode_escape").encode("latin-1")
+            guest.sendall(b"\x03" + struct.pack(">I", len(reason)) + reason)
+            print("sent REJECT of %d bytes" % len(reason))
         else:
             guest.sendall(b"\x01" + struct.pack(">I", 32) + os.urandom(32))
             print("got frame type %d from the guest" % read_frame(guest)[0])

@@ -1,0 +1,376 @@
+/* snpboot disk-pin: the disk pin of an encrypted image, as the [root]
+ * lines of boot.toml or as kernel command-line overrides, read with the
+ * first stage's own header code (lib/disk), so an image the first stage
+ * would refuse is refused here, with the same reason. --check-against
+ * compares an image with a pin the owner already has; --volume-key-file
+ * checks a volume key (cryptsetup luksDump --dump-volume-key
+ * --volume-key-file) against the pinned digest. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/bytes.h"
+#include "cli/cli_opt.h"
+#include "cli/file_io.h"
+#include "cmd_disk_pin.h"
+#include "commands.h"
+#include "disk/disk_pin.h"
+#include "disk/luks2_header.h"
+#include "encrypt/disk_image.h"
+#include "toml/toml.h"
+
+#define PROG "snpboot disk-pin"
+#define PIN_FILE_MAX (1024u * 1024u)
+
+static const char usage_text[] =
+	"usage: snpboot disk-pin [--partition N] [--format toml|cmdline] IMAGE\n"
+	"       snpboot disk-pin [--partition N] --check-against PIN.toml [--volume-key-file F] IMAGE\n"
+	"\n"
+	"Prints the disk pin of a LUKS2 image: the volume-key digest and the data\n"
+	"segment that the first stage checks before it uses the owner's key (the\n"
+	"header) and before it mounts (the live dm-crypt table and its key). The\n"
+	"header is read with the first stage's own code: an image it would refuse\n"
+	"is refused here with the same reason (LUKS1, a null or ECB cipher, more\n"
+	"than one segment, a reencryption in progress, ...).\n"
+	"\n"
+	"  --partition N         the LUKS2 header is at the start of partition N\n"
+	"                        (1-based) of a GPT or MBR disk\n"
+	"  --format toml         the pin_* lines for the [root] table of boot.toml\n"
+	"                        (default)\n"
+	"  --format cmdline      the same as kernel command-line overrides\n"
+	"                        (snpboot.root.pin_cipher=aes-xts-plain64 ...)\n"
+	"  --check-against FILE  compare IMAGE with the pin in FILE (boot.toml or\n"
+	"                        the lines this command printed: the [root] table\n"
+	"                        if there is one, else the top level); prints every\n"
+	"                        difference\n"
+	"  --volume-key-file F   check the volume key in F (raw bytes, e.g. from\n"
+	"                        cryptsetup luksDump --dump-volume-key\n"
+	"                        --volume-key-file F) against the pinned digest\n"
+	"\n"
+	"IMAGE is a raw image or block device; convert qcow2 first with\n"
+	"qemu-img convert -O raw.\n"
+	"\n"
+	"Exit: 0 printed (or matches), 1 the first stage would refuse the image (or\n"
+	"it does not match the pin, or the volume key does not), 2 usage, 3 an\n"
+	"unreadable image, partition table or pin file.\n";
+
+enum fmt { FMT_TOML, FMT_CMDLINE };
+
+struct opts {
+	const char *image, *check_against, *vk_file;
+	unsigned partition;
+	enum fmt fmt;
+};
+
+static int read_at(int fd, uint64_t off, uint8_t *buf, size_t len, size_t *got)
+{
+	*got = 0;
+	while (*got < len) {
+		ssize_t n = pread(fd, buf + *got, len - *got, (off_t)(off + *got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		*got += (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads the header at offset and vets it (hdr; pin when it can be pinned).
+ * EXIT_OK, EXIT_INPUT (unreadable, message in err) or
+ * EXIT_FAILURE_GENERIC (refused, reason in err). */
+static int read_header(int fd, uint64_t offset, uint64_t limit, struct luks2_header *hdr, struct disk_pin *pin,
+		       char *err, size_t err_len)
+{
+	static uint8_t buf[LUKS2_HDR_MAX];
+	size_t want = limit < sizeof buf ? (size_t)limit : sizeof buf, got, need = 0;
+	if (read_at(fd, offset, buf, want, &got) != 0) {
+		snprintf(err, err_len, "%s", strerror(errno));
+		return EXIT_INPUT;
+	}
+	char why[256];
+	if (luks2_header_parse(buf, got, hdr, &need, why, sizeof why) != 0) {
+		if (need > got) {
+			snprintf(err, err_len, "%zu bytes, too short for %s", got,
+				 need == LUKS2_BIN_HDR_LEN ? "a LUKS2 header" : "its LUKS2 header");
+			return EXIT_INPUT;
+		}
+		snprintf(err, err_len, "the first stage would refuse this disk: %s", why);
+		return EXIT_FAILURE_GENERIC;
+	}
+	if (disk_pin_from_header(hdr, pin, why, sizeof why) != 0) {
+		snprintf(err, err_len, "the first stage would refuse this disk: %s", why);
+		return EXIT_FAILURE_GENERIC;
+	}
+	return EXIT_OK;
+}
+
+int disk_pin_toml_of_file(const char *path, uint64_t offset, char *out, size_t cap, char *err, size_t err_len)
+{
+	static struct luks2_header hdr;
+	struct disk_pin pin;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, err_len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	int rc = read_header(fd, offset, UINT64_MAX, &hdr, &pin, err, err_len);
+	close(fd);
+	if (rc != EXIT_OK)
+		return -1;
+	if (disk_pin_format_toml(&pin, out, cap) < 0) {
+		snprintf(err, err_len, "the pin does not fit in %zu bytes", cap);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- a pin from TOML lines ------------------------------------------------------- */
+
+static int pin_hex(const struct toml_doc *doc, const struct toml_node *t, const char *key, uint8_t *out, size_t cap,
+		   size_t *len, struct toml_error *terr)
+{
+	char hex[2 * 64 + 2];
+	const struct toml_node *n = toml_require(doc, t, key, TOML_STRING, terr);
+	if (!n || toml_get_string(doc, n, hex, sizeof hex, terr) != 0)
+		return -1;
+	size_t h = strlen(hex);
+	if (h == 0 || h % 2 != 0 || h / 2 > cap || hex_decode(out, h / 2, hex, h) != 0)
+		return toml_errorf(terr, doc, n, "'%s' must be hex of 1 to %zu bytes", key, cap);
+	*len = h / 2;
+	return 0;
+}
+
+static int pin_int(const struct toml_doc *doc, const struct toml_node *t, const char *key, int64_t max, uint64_t *out,
+		   struct toml_error *terr)
+{
+	int64_t v;
+	const struct toml_node *n = toml_require(doc, t, key, TOML_INT, terr);
+	if (!n || toml_get_int(doc, n, 0, max, &v, terr) != 0)
+		return -1;
+	*out = (uint64_t)v;
+	return 0;
+}
+
+/* The pin_* keys of [root] (or of the top level). 0, or -1 with err. */
+static int pin_from_toml(const char *path, struct disk_pin *pin, char *err, size_t err_len)
+{
+	static struct toml_arena arena;
+	struct toml_doc doc;
+	struct toml_error terr;
+	size_t len;
+	char *text = file_read_all(PROG, path, PIN_FILE_MAX, &len), type[16], size[24];
+	if (!text)
+		return -1;
+	memset(pin, 0, sizeof *pin);
+	toml_doc_init_arena(&doc, &arena);
+	int rc = toml_parse(&doc, path, text, len, &terr);
+	free(text);
+	const struct toml_node *t = rc == 0 ? toml_get_path(&doc, "root") : NULL, *n;
+	if (rc == 0 && !t)
+		t = toml_root(&doc);
+	uint64_t iter = 0, ks = 0, ss = 0;
+	if (rc != 0 || toml_expect(&doc, t, TOML_TABLE, &terr) != 0 ||
+	    !(n = toml_require(&doc, t, "pin_digest_type", TOML_STRING, &terr)) ||
+	    toml_get_string(&doc, n, type, sizeof type, &terr) != 0 ||
+	    (strcmp(type, "pbkdf2") != 0 && toml_errorf(&terr, &doc, n, "'pin_digest_type' must be \"pbkdf2\"")) ||
+	    !(n = toml_require(&doc, t, "pin_digest_hash", TOML_STRING, &terr)) ||
+	    toml_get_string(&doc, n, pin->digest_hash, sizeof pin->digest_hash, &terr) != 0 ||
+	    pin_int(&doc, t, "pin_digest_iterations", UINT32_MAX, &iter, &terr) != 0 ||
+	    pin_hex(&doc, t, "pin_digest_salt", pin->digest_salt, sizeof pin->digest_salt, &pin->digest_salt_len,
+		    &terr) != 0 ||
+	    pin_hex(&doc, t, "pin_digest", pin->digest, sizeof pin->digest, &pin->digest_len, &terr) != 0 ||
+	    !(n = toml_require(&doc, t, "pin_cipher", TOML_STRING, &terr)) ||
+	    toml_get_string(&doc, n, pin->cipher, sizeof pin->cipher, &terr) != 0 ||
+	    pin_int(&doc, t, "pin_key_size", DISK_PIN_KEY_MAX, &ks, &terr) != 0 ||
+	    pin_int(&doc, t, "pin_sector_size", 4096, &ss, &terr) != 0 ||
+	    pin_int(&doc, t, "pin_offset", INT64_MAX, &pin->offset, &terr) != 0 ||
+	    pin_int(&doc, t, "pin_iv_tweak", INT64_MAX, &pin->iv_tweak, &terr) != 0 ||
+	    !(n = toml_require(&doc, t, "pin_size", TOML_STRING, &terr)) ||
+	    toml_get_string(&doc, n, size, sizeof size, &terr) != 0 ||
+	    (strcmp(size, "dynamic") != 0 && (cli_parse_u64(size, &pin->size) != 0 || pin->size == 0) &&
+	     toml_errorf(&terr, &doc, n, "'pin_size' must be \"dynamic\" or a decimal number of bytes"))) {
+		toml_error_format(&terr, err, err_len);
+		return -1;
+	}
+	if (strcmp(size, "dynamic") == 0)
+		pin->size = 0;
+	pin->digest_iterations = (uint32_t)iter;
+	pin->key_size = (uint32_t)ks;
+	pin->sector_size = (uint32_t)ss;
+	char why[200];
+	if (!disk_pin_valid(pin, why, sizeof why)) {
+		snprintf(err, err_len, "%s: %s", path, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the command ----------------------------------------------------------------- */
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option opts[] = {{"partition", required_argument, NULL, 'p'},
+					     {"format", required_argument, NULL, 'f'},
+					     {"check-against", required_argument, NULL, 'c'},
+					     {"volume-key-file", required_argument, NULL, 'k'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	uint64_t v;
+	int c;
+	memset(o, 0, sizeof *o);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (cli_parse_u64(optarg, &v) != 0 || v == 0 || v > 128) {
+				fprintf(stderr, PROG ": --partition %s: a number from 1 to 128\n", optarg);
+				return EXIT_USAGE;
+			}
+			o->partition = (unsigned)v;
+			break;
+		case 'f':
+			if (strcmp(optarg, "toml") == 0) {
+				o->fmt = FMT_TOML;
+			} else if (strcmp(optarg, "cmdline") == 0) {
+				o->fmt = FMT_CMDLINE;
+			} else {
+				fprintf(stderr, PROG ": --format %s: toml or cmdline\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'c': o->check_against = optarg; break;
+		case 'k': o->vk_file = optarg; break;
+		case 'h': fputs(usage_text, stdout); return -1;
+		default: fputs(usage_text, stderr); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, PROG ": give one IMAGE (see --help)\n");
+		return EXIT_USAGE;
+	}
+	o->image = argv[optind];
+	return EXIT_OK;
+}
+
+/* Where the header is: the whole image, or partition N. */
+static int locate(int fd, const struct opts *o, uint64_t *offset, uint64_t *length)
+{
+	struct stat st;
+	uint8_t magic[4];
+	size_t got;
+	if (fstat(fd, &st) != 0 || read_at(fd, 0, magic, sizeof magic, &got) != 0) {
+		fprintf(stderr, PROG ": %s: %s\n", o->image, strerror(errno));
+		return EXIT_INPUT;
+	}
+	if (got == 4 && memcmp(magic, "QFI\xfb", 4) == 0) {
+		fprintf(stderr, PROG ": %s: a qcow2 image; convert it first: qemu-img convert -O raw %s %s.raw\n",
+			o->image, o->image, o->image);
+		return EXIT_INPUT;
+	}
+	uint64_t size = (uint64_t)st.st_size;
+	if (S_ISBLK(st.st_mode)) {
+		off_t end = lseek(fd, 0, SEEK_END);
+		size = end > 0 ? (uint64_t)end : 0;
+	}
+	*offset = 0;
+	*length = size;
+	if (!o->partition)
+		return EXIT_OK;
+	uint8_t *buf = malloc(DISK_TABLE_LEN);
+	struct disk_part part;
+	char err[200];
+	int rc = EXIT_OK;
+	if (!buf || read_at(fd, 0, buf, DISK_TABLE_LEN, &got) != 0) {
+		fprintf(stderr, PROG ": %s: %s\n", o->image, buf ? strerror(errno) : "out of memory");
+		rc = EXIT_INPUT;
+	} else if (disk_part_find(buf, got, size, o->partition, &part, err, sizeof err) != DISK_PART_OK) {
+		fprintf(stderr, PROG ": %s: %s\n", o->image, err);
+		rc = EXIT_INPUT;
+	} else {
+		*offset = part.offset;
+		*length = part.length;
+	}
+	free(buf);
+	return rc;
+}
+
+static int check_volume_key(const char *path, const struct disk_pin *pin)
+{
+	size_t len;
+	char err[200];
+	uint8_t *key = (uint8_t *)file_read_all(PROG, path, DISK_PIN_KEY_MAX, &len);
+	if (!key)
+		return EXIT_INPUT;
+	int rc = disk_pin_check_volume_key(pin, key, len, err, sizeof err);
+	secure_wipe(key, len);
+	free(key);
+	if (rc != 0) {
+		printf("%s: %s\n", path, err);
+		return EXIT_FAILURE_GENERIC;
+	}
+	printf("%s: the volume key matches the pinned digest\n", path);
+	return EXIT_OK;
+}
+
+static int run(const struct opts *o)
+{
+	static struct luks2_header hdr;
+	struct disk_pin pin, pinned;
+	uint64_t offset, length;
+	char err[1024], out[1024];
+	int fd = open(o->image, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, PROG ": %s: %s\n", o->image, strerror(errno));
+		return EXIT_INPUT;
+	}
+	int rc = locate(fd, o, &offset, &length); /* says why itself */
+	if (rc == EXIT_OK) {
+		rc = read_header(fd, offset, length, &hdr, &pin, err, sizeof err);
+		if (rc != EXIT_OK)
+			fprintf(stderr, PROG ": %s: %s\n", o->image, err);
+	}
+	close(fd);
+	if (rc != EXIT_OK)
+		return rc;
+	if (o->check_against) {
+		if (pin_from_toml(o->check_against, &pinned, err, sizeof err) != 0) {
+			fprintf(stderr, PROG ": %s\n", err);
+			return EXIT_INPUT;
+		}
+		if (disk_pin_check_header(&pinned, &hdr, err, sizeof err) != 0) {
+			printf("%s does not match the pin in %s: %s\n", o->image, o->check_against, err);
+			return EXIT_FAILURE_GENERIC;
+		}
+		printf("%s matches the pin in %s\n", o->image, o->check_against);
+		return o->vk_file ? check_volume_key(o->vk_file, &pinned) : EXIT_OK;
+	}
+	if (o->vk_file)
+		return check_volume_key(o->vk_file, &pin);
+	if (o->fmt == FMT_CMDLINE) {
+		disk_pin_format_cmdline(&pin, out, sizeof out);
+		printf("%s\n", out);
+	} else {
+		disk_pin_format_toml(&pin, out, sizeof out);
+		printf("# disk pin of %s (LUKS UUID %s), for the [root] table of boot.toml\n%s", o->image, hdr.uuid, out);
+	}
+	return EXIT_OK;
+}
+
+int cmd_disk_pin(int argc, char **argv)
+{
+	struct opts o;
+	int rc = parse_args(argc, argv, &o);
+	if (rc < 0)
+		return EXIT_OK; /* --help */
+	if (rc != EXIT_OK)
+		return rc;
+	return run(&o);
+}
