@@ -11,18 +11,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "base/bytes.h"
 #include "chan/chan_binding.h"
+#include "chan/chan_frame.h"
+#include "chan/chan_frame_io.h"
 #include "chan/chan_io.h"
+#include "chan/chan_payload.h"
 #include "chan/chan_tls_server.h"
 #include "commands.h"
+#include "simwire/sim_proto.h"
 
 #define MAX_PINS CHAN_PEER_MAX_PINS
 
 static const char usage_text[] =
 	"usage: snpboot chan-selftest --listen IPV4:PORT [--pin SHA256HEX]... [--timeout-ms N]\n"
+	"                             [--attest-sim SOCKET [--vmpl N]]\n"
 	"\n"
 	"Runs the guest's TLS server of the attested channel once, with a fresh P-384\n"
 	"key and self-signed certificate, for interoperability tests. Accepts one\n"
@@ -37,7 +43,16 @@ static const char usage_text[] =
 	"--pin requires a client certificate whose key has this SPKI fingerprint\n"
 	"(openssl pkey -pubout -outform DER | sha256sum); repeatable, at most 8.\n"
 	"--timeout-ms bounds the wait for the connection and each later step (default 30000).\n"
-	"Exit: 0 handshake completed, 1 refused or failed, 2 usage.\n";
+	"--attest-sim SOCKET plays the first stage's side of the protocol instead, without\n"
+	"a VM, for host-only tests of `snpboot client`: HELLO, REPORT_DATA bound to this\n"
+	"session, a report from snp-sim at SOCKET (at VMPL N, default 0), EVIDENCE; then\n"
+	"  owner refused: REASON     the client sent REJECT (exit 1)\n"
+	"  disk key received N bytes the client sent SECRETS (never printed); the answer\n"
+	"                            is RESULT ok \"unlocked (chan-selftest: nothing unlocked)\"\n"
+	"  report-id HEX             the report's REPORT_ID (printed before EVIDENCE)\n"
+	"Nothing is unlocked: it only shows what the client decided.\n"
+	"Exit: 0 handshake completed (with --attest-sim: the key was received), 1 refused\n"
+	"or failed, 2 usage.\n";
 
 static int parse_listen(const char *arg, struct sockaddr_in *sa)
 {
@@ -101,7 +116,114 @@ static void print_hex(const char *label, const uint8_t *p, size_t len)
 	printf("%s %s\n", label, hex);
 }
 
-static int serve(struct chan_tls_server *s, int fd, unsigned timeout_ms)
+/* Reads exactly len bytes from a blocking socket. */
+static int read_exact(int fd, uint8_t *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = read(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* One report from snp-sim's unix socket, as the guest's sim provider asks for it. */
+static int sim_report(const char *sock, uint32_t vmpl, const uint8_t report_data[64], uint8_t *report,
+		      uint8_t *certs, size_t *certs_len, char *err, size_t err_len)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(sock) >= sizeof sa.sun_path) {
+		snprintf(err, err_len, "snp-sim socket path too long");
+		return -1;
+	}
+	strcpy(sa.sun_path, sock);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (const struct sockaddr *)&sa, sizeof sa) != 0) {
+		snprintf(err, err_len, "snp-sim %s: %s", sock, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	struct sim_request rq = {.vmpl = vmpl};
+	memcpy(rq.report_data, report_data, 64);
+	uint8_t req[SIM_REQUEST_LEN], hdr[SIM_RESPONSE_HEADER_LEN];
+	sim_request_encode(req, &rq);
+	struct sim_response_header h;
+	const char *why = "short read";
+	int rc = -1;
+	if (write(fd, req, sizeof req) != (ssize_t)sizeof req || read_exact(fd, hdr, sizeof hdr) != 0 ||
+	    sim_response_header_decode(&h, hdr, &why) != 0)
+		snprintf(err, err_len, "snp-sim: %s", why);
+	else if (h.status != SIM_OK || h.report_len != SIM_REPORT_LEN || h.certs_len > SIM_CERTS_MAX)
+		snprintf(err, err_len, "snp-sim answered status %u (report %u bytes, certificates %u)", h.status,
+			 h.report_len, h.certs_len);
+	else if (read_exact(fd, report, SIM_REPORT_LEN) != 0 || read_exact(fd, certs, h.certs_len) != 0)
+		snprintf(err, err_len, "snp-sim: short response");
+	else {
+		*certs_len = h.certs_len;
+		rc = 0;
+	}
+	close(fd);
+	return rc;
+}
+
+/* The first stage's side after the handshake, with snp-sim as the platform. */
+static int fake_guest(struct chan_tls_server *s, struct chan_io *io, const char *sock, uint32_t vmpl, char *err,
+		      size_t err_len)
+{
+	static uint8_t frame[CHAN_EVIDENCE_MAX], report[SIM_REPORT_LEN], certs[SIM_CERTS_MAX];
+	uint8_t nonce[CHAN_NONCE_LEN], report_data[CHAN_REPORT_DATA_LEN];
+	size_t certs_len = 0;
+	struct chan_frame_decoder d;
+	chan_frame_decoder_init(&d, frame, sizeof frame, CHAN_FRAME_BIT(CHAN_FRAME_HELLO));
+	if (chan_frame_recv(io, &d, err, err_len) != 0)
+		return -1;
+	memcpy(nonce, d.buf, sizeof nonce);
+	if (chan_binding_from_engine(&s->sc.eng, nonce, chan_tls_server_spki_sha256(s), report_data, err, err_len) != 0 ||
+	    sim_report(sock, vmpl, report_data, report, certs, &certs_len, err, err_len) != 0)
+		return -1;
+	print_hex("report-id", report + 0x140, 32);
+	fflush(stdout);
+	static const char facts[] = "fake guest: snpboot chan-selftest --attest-sim";
+	struct chan_evidence ev = {.report = report,
+				   .cert_table = certs_len ? certs : NULL,
+				   .cert_table_len = certs_len,
+				   .boot_facts = facts,
+				   .boot_facts_len = sizeof facts - 1};
+	size_t len = chan_evidence_encode(frame, sizeof frame, &ev, err, err_len);
+	if (len == 0 || chan_frame_send(io, CHAN_FRAME_EVIDENCE, frame, len, err, err_len) != 0)
+		return -1;
+	chan_frame_decoder_init(&d, frame, sizeof frame,
+				CHAN_FRAME_BIT(CHAN_FRAME_SECRETS) | CHAN_FRAME_BIT(CHAN_FRAME_REJECT));
+	if (chan_frame_recv(io, &d, err, err_len) != 0)
+		return -1;
+	if (d.type == CHAN_FRAME_REJECT) {
+		printf("owner refused: %.*s\n", (int)(d.len > 300 ? 300 : d.len), (const char *)d.buf);
+		fflush(stdout);
+		snprintf(err, err_len, "the owner refused");
+		return -1;
+	}
+	struct chan_secrets sec;
+	int rc = chan_secrets_decode(&sec, d.buf, d.len, err, err_len);
+	size_t key_len = rc == 0 ? sec.disk_key_len : 0;
+	secure_wipe(frame, sizeof frame);
+	if (rc != 0)
+		return -1;
+	printf("disk key received %zu bytes\n", key_len);
+	fflush(stdout);
+	len = chan_result_encode(frame, sizeof frame, CHAN_RESULT_OK, "unlocked (chan-selftest: nothing unlocked)", err,
+				 err_len);
+	if (len == 0 || chan_frame_send(io, CHAN_FRAME_RESULT, frame, len, err, err_len) != 0)
+		return -1;
+	chan_io_close(io);
+	return 0;
+}
+
+static int serve(struct chan_tls_server *s, int fd, unsigned timeout_ms, const char *sim_sock, uint32_t vmpl)
 {
 	struct chan_io io;
 	char err[400];
@@ -115,6 +237,12 @@ static int serve(struct chan_tls_server *s, int fd, unsigned timeout_ms)
 	printf("handshake ok %s\n", chan_io_suite(&io));
 	if (chan_tls_server_owner_sha256(s))
 		print_hex("owner-key-sha256", chan_tls_server_owner_sha256(s), 32);
+	if (sim_sock) {
+		fflush(stdout);
+		if (fake_guest(s, &io, sim_sock, vmpl, err, sizeof(err)) != 0)
+			goto fail;
+		return 0;
+	}
 	if (!br_ssl_key_export(&s->sc.eng, exporter, sizeof(exporter), CHAN_EXPORTER_LABEL, NULL, 0)) {
 		snprintf(err, sizeof(err), "TLS exporter unavailable after the handshake");
 		goto fail;
@@ -141,6 +269,8 @@ int cmd_chan_selftest(int argc, char **argv)
 		{"listen", required_argument, NULL, 'l'},
 		{"pin", required_argument, NULL, 'p'},
 		{"timeout-ms", required_argument, NULL, 't'},
+		{"attest-sim", required_argument, NULL, 's'},
+		{"vmpl", required_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -149,7 +279,8 @@ int cmd_chan_selftest(int argc, char **argv)
 	size_t n_pins = 0;
 	unsigned timeout_ms = 30000;
 	struct sockaddr_in sa;
-	const char *listen_arg = NULL;
+	const char *listen_arg = NULL, *sim_sock = NULL;
+	uint32_t vmpl = 0;
 	char err[300], *end;
 	int c;
 
@@ -174,6 +305,18 @@ int cmd_chan_selftest(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			timeout_ms = (unsigned)v;
+			break;
+		}
+		case 's':
+			sim_sock = optarg;
+			break;
+		case 'v': {
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || end == optarg || v > 3) {
+				fprintf(stderr, "snpboot chan-selftest: --vmpl wants 0..3, got '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			vmpl = (uint32_t)v;
 			break;
 		}
 		case 'h':
@@ -205,7 +348,7 @@ int cmd_chan_selftest(int argc, char **argv)
 		close(lfd);
 	}
 	if (fd >= 0) {
-		rc = serve(&server, fd, timeout_ms) == 0 ? EXIT_OK : EXIT_FAILURE_GENERIC;
+		rc = serve(&server, fd, timeout_ms, sim_sock, vmpl) == 0 ? EXIT_OK : EXIT_FAILURE_GENERIC;
 		close(fd);
 	}
 	chan_tls_server_wipe(&server);

@@ -30,6 +30,8 @@
 #include "snp/idblock_key.h"
 #include "snp/kds.h"
 #include "client/kds_fetch.h"
+#include "client/release_log.h"
+#include "cli/secret_file.h"
 #include "chan/selfcert.h"
 #include "snp/snp_certtable.h"
 #include "snp/snp_verify.h"
@@ -38,7 +40,7 @@
 #define PROG "snpboot client"
 
 static const char usage_text[] =
-	"usage: snpboot client --vm-definition vm.toml [--disk-key-file FILE | --disk-key-env VAR]\n"
+	"usage: snpboot client --vm-definition vm.toml [--disk-key-file FILE | --disk-key-fd N]\n"
 	"                      [--connect HOST:PORT | --listen ADDR:PORT] [--certs DIR] [--json]\n"
 	"                      [--save-evidence FILE]\n"
 	"                      [--kds [--cache DIR] [--kds-url URL] [--ca-file FILE]]\n"
@@ -50,9 +52,13 @@ static const char usage_text[] =
 	"expected and got, then the guest's unlock result.\n"
 	"\n"
 	"  --vm-definition FILE  the VM definition (every key is documented in lib/vmdef.h)\n"
-	"  --disk-key-file FILE  the disk key (raw bytes, at most 512), mode 0600 or stricter;\n"
-	"                        default: the definition's [channel] disk_key_file\n"
-	"  --disk-key-env VAR    the disk key from an environment variable instead\n"
+	"  --disk-key-file FILE  the disk key (raw bytes, at most 512): a regular file you own,\n"
+	"                        mode 0600 or stricter, not a symbolic link (checked on the\n"
+	"                        descriptor it is read from); default: the definition's\n"
+	"                        [channel] disk_key_file\n"
+	"  --disk-key-fd N       read the disk key from inherited descriptor N to its end (a\n"
+	"                        pipe, e.g. 3< <(pass show disk), or a file checked as above);\n"
+	"                        secrets never come from argv or the environment\n"
 	"  --connect HOST:PORT   dial the guest (default: the definition's [channel])\n"
 	"  --listen ADDR:PORT    wait for the guest to dial us\n"
 	"  --certs DIR           AMD certificates (ark/ask/vcek or cert_chain.pem + vcek.der);\n"
@@ -68,19 +74,32 @@ static const char usage_text[] =
 	"  --save-evidence FILE  keep the guest's EVIDENCE frame (report, certificates, boot\n"
 	"                        facts; nothing secret) for `snpboot measure --explain FILE`\n"
 	"\n"
+	"The owner's key ([channel] owner_key) is checked like the disk key file.\n"
+	"Revocation: the ARK's CRL is consulted. When the certificates come without one\n"
+	"(the guest's table, --certs DIR without crl.der) it is fetched from AMD KDS into the\n"
+	"cache (refreshed daily; one past its nextUpdate is refused); a simulated definition\n"
+	"reads crl.der from [platform] certs or snp-sim's [sim] state_dir. Only\n"
+	"[platform] check_crl = false turns this off, and then every run says so.\n"
+	"One release per launch: after the guest reported \"unlocked\", its REPORT_ID (fresh\n"
+	"for every launch) is recorded in $XDG_CACHE_HOME/snpboot/releases (default\n"
+	"~/.cache/snpboot/releases), one file per expected MEASUREMENT; a later request\n"
+	"with that REPORT_ID (only code after switch_root can make one) is refused before\n"
+	"any key is sent. Launch the VM again to unlock again.\n"
+	"\n"
 	"A refused MEASUREMENT is explained: the client recomputes it with each usual\n"
 	"single change of the definition (vCPUs, guest features, command line, ...) and\n"
 	"names the one that gives the reported value, or says that none does.\n"
 	"\n"
-	"Exit: 0 unlocked, 1 attestation refused, 2 usage, 3 bad input, 4 the guest\n"
-	"could not unlock with the key, 5 network or protocol failure (KDS included).\n";
+	"Exit: 0 unlocked, 1 attestation refused (or a second release for one launch, or\n"
+	"the release could not be recorded), 2 usage, 3 bad input, 4 the guest could not\n"
+	"unlock with the key, 5 network or protocol failure (KDS certificates included).\n";
 
 enum { EXIT_REFUSED = 1, EXIT_UNLOCK_FAILED = 4, EXIT_NETWORK = 5 };
 
 struct client_args {
-	const char *vmdef, *key_file, *key_env, *connect, *listen, *certs;
+	const char *vmdef, *key_file, *connect, *listen, *certs;
 	const char *cache, *kds_url, *ca_file, *save_evidence;
-	int json, kds;
+	int json, kds, key_fd; /* key_fd: -1 unless --disk-key-fd */
 };
 
 /* Big state in static storage: TLS buffers, the definition, the result. */
@@ -91,46 +110,44 @@ static struct chan_io io;
 static uint8_t frame_buf[CHAN_EVIDENCE_MAX];
 static uint8_t report_copy[CHAN_REPORT_LEN];
 static struct snp_verify_result verdict;
+static struct snp_report parsed_report;
 
+/* Like ssh with private keys: a key others can read or replace is refused,
+ * not warned about, since the warning scrolls by unread. One descriptor is
+ * opened and checked (secret_file.h). */
 static int read_disk_key(const struct client_args *a, uint8_t key[CHAN_DISK_KEY_MAX], size_t *len)
 {
-	if (a->key_env) {
-		const char *v = getenv(a->key_env);
-		if (!v || !*v) {
-			fprintf(stderr, PROG ": environment variable %s is not set\n", a->key_env);
-			return -1;
-		}
-		*len = strlen(v);
-		if (*len > CHAN_DISK_KEY_MAX) {
-			fprintf(stderr, PROG ": the key in %s is longer than %d bytes\n", a->key_env, CHAN_DISK_KEY_MAX);
-			return -1;
-		}
-		memcpy(key, v, *len);
-		return 0;
-	}
-	/* Like ssh with private keys: a key others can read or replace is
-	 * refused, not warned about, since the warning scrolls by unread. */
-	struct stat st;
-	if (stat(a->key_file, &st) == 0 && (st.st_mode & 077)) {
-		fprintf(stderr, PROG ": %s: the disk key must be mode 0600 or stricter, not %03o (chmod 600 it)\n",
-			a->key_file, (unsigned)(st.st_mode & 0777));
+	char err[512];
+	int rc = a->key_fd >= 0
+			 ? secret_read_fd(a->key_fd, "disk key", key, 1, CHAN_DISK_KEY_MAX, len, err, sizeof err)
+			 : secret_read_file(a->key_file, "disk key file", key, 1, CHAN_DISK_KEY_MAX, len, err, sizeof err);
+	if (rc != 0)
+		fprintf(stderr, PROG ": %s\n", err);
+	return rc;
+}
+
+/* The owner's private key: the same checks as the disk key. */
+static int load_owner_key(char *err, size_t err_len)
+{
+	static uint8_t pem[16384];
+	size_t n = 0;
+	struct idblock_key k;
+	char why[512];
+	int rc = secret_read_file(def.owner_key, "owner key", pem, 1, sizeof pem - 1, &n, why, sizeof why);
+	if (rc != 0) {
+		snprintf(err, err_len, "%s", why);
 		return -1;
 	}
-	size_t n;
-	char *data = file_read_all(PROG, a->key_file, CHAN_DISK_KEY_MAX + 1, &n);
-	if (!data)
-		return -1;
-	if (n == 0 || n > CHAN_DISK_KEY_MAX) {
-		fprintf(stderr, PROG ": %s: the key must be 1 to %d bytes, got %zu\n", a->key_file, CHAN_DISK_KEY_MAX, n);
-		secure_wipe(data, n);
-		free(data);
-		return -1;
-	}
-	memcpy(key, data, n);
-	*len = n;
-	secure_wipe(data, n);
-	free(data);
-	return 0;
+	pem[n] = '\0';
+	rc = idblock_key_from_pem(&k, (const char *)pem, n, why, sizeof why);
+	secure_wipe(pem, sizeof pem);
+	if (rc == 0)
+		rc = selfcert_from_scalar(&owner_cert, k.priv, "snpboot owner", time(NULL) - 3600, time(NULL) + 86400, why,
+					  sizeof why);
+	idblock_key_wipe(&k);
+	if (rc != 0)
+		snprintf(err, err_len, "owner key %s: %s", def.owner_key, why);
+	return rc;
 }
 
 static int split_host_port(const char *arg, char *host, size_t host_len, char *port, size_t port_len)
@@ -247,6 +264,65 @@ static int load_certs(const struct client_args *a, const struct chan_evidence *e
 	return snp_certs_from_table(&table, certs, err, err_len);
 }
 
+/* The product whose CRL applies: the definition's, else the one the VCEK names. */
+static enum amd_product crl_product(const struct amd_certs *certs, int *is_vlek)
+{
+	struct amd_vcek_ext ext;
+	*is_vlek = 0;
+	int have_ext = certs->vcek && amd_vcek_ext_parse(certs->vcek, certs->vcek_len, &ext, NULL, 0) == 0;
+	if (have_ext)
+		*is_vlek = (ext.present & AMD_EXT_CSP_ID) != 0;
+	if (def.product != SNP_PRODUCT_UNKNOWN)
+		return snp_product_to_amd(def.product);
+	return have_ext ? amd_product_from_name(ext.product_name, strlen(ext.product_name)) : AMD_PRODUCT_UNKNOWN;
+}
+
+/*
+ * Revocation (DESIGN.md step 5): a certificate set without the ARK's CRL
+ * gets one, from snp-sim's state for a simulated definition, else from KDS
+ * (cached until its nextUpdate). When none can be had, the reason is said
+ * here and the verifier, told to require a CRL, refuses the chain.
+ * *crl_buf holds what was read (free it after verification).
+ */
+static void attach_crl(const struct client_args *a, struct amd_certs *certs, uint8_t **crl_buf)
+{
+	char err[1024], where[2 * VMDEF_PATH_MAX + 32];
+	size_t len = 0;
+	*crl_buf = NULL;
+	if (!def.check_crl) {
+		/* The explicit opt-out: no CRL at all, so what every run says is true. */
+		certs->crl = NULL;
+		certs->crl_len = 0;
+		return;
+	}
+	if (certs->crl)
+		return;
+	if (def.simulated) {
+		int rc = vmdef_sim_crl(&def, crl_buf, &len, where, sizeof where, err, sizeof err);
+		if (rc == 0)
+			fprintf(stderr, PROG ": CRL from %s (the simulator's test ARK)\n", where);
+		else if (rc == 1)
+			fprintf(stderr, PROG ": no CRL: none in %s (snp-sim issues crl.der in its state directory)\n",
+				where);
+		else
+			fprintf(stderr, PROG ": no CRL: %s\n", err);
+	} else {
+		char cache[KDS_PATH_MAX];
+		int is_vlek;
+		enum amd_product p = crl_product(certs, &is_vlek);
+		if (a->cache)
+			snprintf(cache, sizeof cache, "%s", a->cache);
+		else if (kds_default_cache_dir(cache, sizeof cache) != 0)
+			cache[0] = '\0';
+		if (kds_fetch_crl(p, is_vlek, cache, a->kds_url, a->ca_file, crl_buf, &len, err, sizeof err) != 0)
+			fprintf(stderr, PROG ": no CRL: %s\n", err);
+	}
+	if (*crl_buf) {
+		certs->crl = *crl_buf;
+		certs->crl_len = len;
+	}
+}
+
 /* The frame as it came, header included: what `measure --explain` reads. */
 static int save_evidence(const char *path, const uint8_t *payload, size_t len)
 {
@@ -263,6 +339,40 @@ static int save_evidence(const char *path, const uint8_t *payload, size_t len)
 	if (rc == 0)
 		fprintf(stderr, PROG ": saved the guest's evidence to %s\n", path);
 	return rc;
+}
+
+/* Opens the release record for MEASUREMENT and looks for REPORT_ID: 0 not
+ * released yet (rl locked), 1 released already, -1 the record is unusable
+ * (both with the reason in err). */
+static int open_release_log(struct release_log *rl, const uint8_t measurement[48], const uint8_t report_id[32],
+			    char *err, size_t err_len)
+{
+	char dir[RELEASE_LOG_PATH_MAX], line[256], why[512], hex[65];
+	if (release_log_default_dir(dir, sizeof dir) != 0) {
+		snprintf(err, err_len,
+			 "cannot keep the one-release-per-launch record: neither XDG_CACHE_HOME nor HOME is set; the "
+			 "disk key was not sent");
+		return -1;
+	}
+	if (release_log_open(rl, dir, measurement, why, sizeof why) != 0) {
+		snprintf(err, err_len, "cannot keep the one-release-per-launch record: %s; the disk key was not sent", why);
+		return -1;
+	}
+	int found = release_log_find(rl, report_id, line, sizeof line, why, sizeof why);
+	if (found < 0) {
+		snprintf(err, err_len, "cannot read the one-release-per-launch record: %s; the disk key was not sent", why);
+		return -1;
+	}
+	if (found == 0)
+		return 0;
+	hex_encode(hex, report_id, 32);
+	snprintf(err, err_len,
+		 "REPORT_ID %s: expected a launch that has not received the disk key, got one whose guest already "
+		 "reported \"unlocked\" (%s: \"%s\"): one key release per launch, and a second request in the same "
+		 "launch can only come from code after switch_root; the disk key was not sent (launch the VM again "
+		 "to unlock again)",
+		 hex, rl->path, line);
+	return 1;
 }
 
 static int measurement_failed(const struct snp_verify_result *v)
@@ -348,7 +458,10 @@ static int run(const struct client_args *a, const uint8_t *disk_key, size_t disk
 		return setup_rc == -2 ? EXIT_NETWORK : EXIT_INPUT;
 	}
 	policy.now = time(NULL);
-	verify_rc = snp_verify_report(report_copy, sizeof report_copy, &certs, &policy, &verdict, NULL);
+	uint8_t *crl_buf = NULL;
+	attach_crl(a, &certs, &crl_buf);
+	verify_rc = snp_verify_report(report_copy, sizeof report_copy, &certs, &policy, &verdict, &parsed_report);
+	free(crl_buf);
 	amd_certdir_free(&dir);
 	/* The most common refusal: say which single launch change explains it. */
 	static struct explain_report explained;
@@ -373,27 +486,54 @@ static int run(const struct client_args *a, const uint8_t *disk_key, size_t disk
 		return EXIT_REFUSED;
 	}
 
+	/* One release per launch: held locked from this check to the record. */
+	struct release_log rl = {.lock_fd = -1};
+	int seen = open_release_log(&rl, policy.measurement, parsed_report.report_id, err, sizeof err);
+	if (seen != 0) {
+		char why[CHAN_REJECT_MAX];
+		fprintf(stderr, PROG ": %s\n", err);
+		snprintf(why, sizeof why, "%s", seen > 0 ? "one key release per launch: this REPORT_ID was already "
+							   "unlocked" : "the owner cannot keep its release record");
+		send_reject(why);
+		release_log_close(&rl);
+		close(fd);
+		client_print_outcome(a->json, "refused", seen > 0 ? "second request in the same launch: the disk key was not sent"
+								   : "the disk key was not sent");
+		return seen > 0 ? EXIT_REFUSED : EXIT_INPUT;
+	}
+
 	/* Verified: the key goes out, and only into this TLS session. */
 	struct chan_secrets secrets = {.disk_key = disk_key, .disk_key_len = disk_key_len};
 	size_t len = chan_secrets_encode(frame_buf, sizeof frame_buf, &secrets, err, sizeof err);
 	int sent = len && chan_frame_send(&io, CHAN_FRAME_SECRETS, frame_buf, len, err, sizeof err) == 0;
 	secure_wipe(frame_buf, sizeof frame_buf);
-	if (!sent)
+	if (!sent) {
+		release_log_close(&rl);
 		goto network;
+	}
 	chan_frame_decoder_init(&d, frame_buf, sizeof frame_buf, CHAN_FRAME_BIT(CHAN_FRAME_RESULT));
-	if (chan_frame_recv(&io, &d, err, sizeof err) != 0)
-		goto network;
 	struct chan_result result;
-	if (chan_result_decode(&result, d.buf, d.len, err, sizeof err) != 0)
+	if (chan_frame_recv(&io, &d, err, sizeof err) != 0 || chan_result_decode(&result, d.buf, d.len, err, sizeof err) != 0) {
+		release_log_close(&rl);
 		goto network;
+	}
 	char detail[CHAN_RESULT_DETAIL_MAX + 1];
 	snprintf(detail, sizeof detail, "%.*s", (int)result.detail_len, result.detail);
 	chan_io_close(&io);
 	close(fd);
 	if (result.status == CHAN_RESULT_OK) {
+		int recorded = release_log_add(&rl, parsed_report.report_id, def.name, err, sizeof err);
+		release_log_close(&rl);
 		client_print_outcome(a->json, "unlocked", detail);
+		if (recorded != 0) {
+			fprintf(stderr, PROG ": ERROR: the guest unlocked, but this release could not be recorded (%s): a "
+					"second request in this launch would not be refused\n",
+				err);
+			return EXIT_REFUSED;
+		}
 		return EXIT_OK;
 	}
+	release_log_close(&rl);
 	client_print_outcome(a->json, result.status == CHAN_RESULT_RETRY ? "unlock-failed-retry" : "unlock-failed",
 			     detail);
 	return EXIT_UNLOCK_FAILED;
@@ -407,7 +547,7 @@ int cmd_client(int argc, char **argv)
 {
 	static const struct option opts[] = {{"vm-definition", required_argument, NULL, 'd'},
 					     {"disk-key-file", required_argument, NULL, 'k'},
-					     {"disk-key-env", required_argument, NULL, 'e'},
+					     {"disk-key-fd", required_argument, NULL, 'F'},
 					     {"connect", required_argument, NULL, 'c'},
 					     {"listen", required_argument, NULL, 'l'},
 					     {"certs", required_argument, NULL, 'C'},
@@ -419,14 +559,19 @@ int cmd_client(int argc, char **argv)
 					     {"save-evidence", required_argument, NULL, 'S'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
-	struct client_args a = {0};
+	struct client_args a = {.key_fd = -1};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': a.vmdef = optarg; break;
 		case 'k': a.key_file = optarg; break;
-		case 'e': a.key_env = optarg; break;
+		case 'F':
+			if (secret_parse_fd(optarg, &a.key_fd) != 0) {
+				fprintf(stderr, PROG ": --disk-key-fd: expected a descriptor number 0..1023, got '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'c': a.connect = optarg; break;
 		case 'l': a.listen = optarg; break;
 		case 'C': a.certs = optarg; break;
@@ -440,8 +585,8 @@ int cmd_client(int argc, char **argv)
 		default: fputs(usage_text, stderr); return EXIT_USAGE;
 		}
 	}
-	if (!a.vmdef || optind != argc || (a.key_file && a.key_env) || (a.connect && a.listen)) {
-		fprintf(stderr, PROG ": need --vm-definition, at most one of --disk-key-file/--disk-key-env, and at "
+	if (!a.vmdef || optind != argc || (a.key_file && a.key_fd >= 0) || (a.connect && a.listen)) {
+		fprintf(stderr, PROG ": need --vm-definition, at most one of --disk-key-file/--disk-key-fd, and at "
 				"most one of --connect/--listen\n");
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
@@ -451,25 +596,25 @@ int cmd_client(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", err);
 		return EXIT_INPUT;
 	}
-	if (!a.key_file && !a.key_env)
+	if (!a.key_file && a.key_fd < 0)
 		a.key_file = def.disk_key_file[0] ? def.disk_key_file : NULL;
-	if (!a.key_file && !a.key_env) {
-		fprintf(stderr, PROG ": no disk key: give --disk-key-file or --disk-key-env, or name the file in the "
+	if (!a.key_file && a.key_fd < 0) {
+		fprintf(stderr, PROG ": no disk key: give --disk-key-file or --disk-key-fd, or name the file in the "
 				"definition's [channel] disk_key_file\n");
 		return EXIT_USAGE;
 	}
+	/* Refused here, before any connection: the guest never sees a client
+	 * that could not release the key anyway. */
+	if (vmdef_verifier_ready(&def, err, sizeof err) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return EXIT_INPUT;
+	}
 	vmdef_warn_if_simulated(stderr, PROG, &def);
-	if (def.owner_key[0]) {
-		struct idblock_key k;
-		int rc = idblock_key_load(&k, def.owner_key, err, sizeof err);
-		if (rc == 0)
-			rc = selfcert_from_scalar(&owner_cert, k.priv, "snpboot owner", time(NULL) - 3600,
-						  time(NULL) + 86400, err, sizeof err);
-		idblock_key_wipe(&k);
-		if (rc != 0) {
-			fprintf(stderr, PROG ": owner key %s: %s\n", def.owner_key, err);
-			return EXIT_INPUT;
-		}
+	if (!def.check_crl)
+		fprintf(stderr, PROG ": " VMDEF_NO_CRL_WARNING " (%s)\n", def.file);
+	if (def.owner_key[0] && load_owner_key(err, sizeof err) != 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return EXIT_INPUT;
 	}
 	if (chan_tls_client_init(&tls, def.owner_key[0] ? &owner_cert : NULL, err, sizeof err) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);

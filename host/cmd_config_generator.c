@@ -14,6 +14,7 @@
 #include "cli/file_io.h"
 #include "vmdefgen/vmdef_check.h"
 #include "vmdefgen/vmdef_gen.h"
+#include "vmdefgen/min_tcb_from.h"
 
 #define PROG "snpboot config-generator"
 
@@ -39,7 +40,12 @@ static const char usage_text[] =
 	"  --simulated        platform.simulated = true (snp-sim's TEST root: proves nothing)\n"
 	"  --mode MODE        channel.mode         --address HOST:PORT channel.address\n"
 	"  --owner-key FILE   channel.owner_key    --disk FILE         launch.disk\n"
-	"  --min-tcb TCB      expect.min_tcb (e.g. bootloader=3,tee=0,snp=8,microcode=115)\n"
+	"  --min-tcb TCB      expect.min_tcb (e.g. bootloader=3,tee=0,snp=8,microcode=115);\n"
+	"                     required when platform.simulated is false\n"
+	"  --min-tcb-from FILE  expect.min_tcb from a platform you trust: its REPORTED_TCB\n"
+	"                     (FILE a raw 1184-byte report, or the evidence `client\n"
+	"                     --save-evidence` kept) or its VCEK's TCB extensions (DER or\n"
+	"                     PEM); the values written are printed on stderr\n"
 	"                     Relative paths given here are made absolute (from the current\n"
 	"                     directory); the definition resolves relative paths against its\n"
 	"                     own directory.\n"
@@ -49,8 +55,9 @@ static const char usage_text[] =
 	"  --check FILE       load FILE and review it: errors (file:line:col) if it does not\n"
 	"                     load; then each weak choice as a warning or note with what to\n"
 	"                     change (debug or migration allowed, unmeasured kernel, fixed\n"
-	"                     MEASUREMENT, no minimum TCB, no owner pinning, simulated\n"
-	"                     platform, SMT, timeouts, ...)\n"
+	"                     MEASUREMENT, no owner pinning, simulated platform, CRL not\n"
+	"                     checked, SMT, timeouts, ...); a real definition without\n"
+	"                     expect.min_tcb is an error\n"
 	"  --strict           with --check: warnings fail too (notes never do)\n"
 	"  --no-files         with --check: judge the text only; do not read the files it names\n"
 	"                     (by default MEASUREMENT is computed, the trust anchor, firmware and\n"
@@ -83,7 +90,30 @@ static const struct {
 };
 #define N_NAMED (sizeof named / sizeof named[0])
 
-enum { OPT_SET = 1000, OPT_OUTPUT, OPT_FORCE, OPT_CHECK, OPT_STRICT, OPT_NO_FILES, OPT_SIMULATED, OPT_NAMED };
+enum {
+	OPT_SET = 1000,
+	OPT_OUTPUT,
+	OPT_FORCE,
+	OPT_CHECK,
+	OPT_STRICT,
+	OPT_NO_FILES,
+	OPT_SIMULATED,
+	OPT_MIN_TCB_FROM,
+	OPT_NAMED
+};
+
+/* --min-tcb-from FILE: expect.min_tcb from a report or VCEK, said on stderr. */
+static int set_min_tcb_from(struct vmdef_gen *gen, const char *path, char *err, size_t err_len)
+{
+	char value[96], what[128], origin[160];
+	if (min_tcb_from_file(PROG, path, value, sizeof value, what, sizeof what, err, err_len))
+		return -1;
+	snprintf(origin, sizeof origin, "--min-tcb-from %s", path);
+	if (vmdef_gen_set_kv(gen, "expect", "min_tcb", value, origin, 1, err, err_len))
+		return -1;
+	fprintf(stderr, PROG ": expect.min_tcb = %s (%s in %s)\n", value, what, path);
+	return 0;
+}
 
 static int check(const char *path, int strict, int use_files)
 {
@@ -143,6 +173,7 @@ int cmd_config_generator(int argc, char **argv)
 		{"force", no_argument, NULL, OPT_FORCE},       {"check", required_argument, NULL, OPT_CHECK},
 		{"strict", no_argument, NULL, OPT_STRICT},     {"no-files", no_argument, NULL, OPT_NO_FILES},
 		{"simulated", no_argument, NULL, OPT_SIMULATED}, {"help", no_argument, NULL, 'h'},
+		{"min-tcb-from", required_argument, NULL, OPT_MIN_TCB_FROM},
 	};
 	/* Sized from the tables, so adding an option cannot overrun it again (a
 	 * hand-counted size once left no room for the terminator). */
@@ -168,6 +199,10 @@ int cmd_config_generator(int argc, char **argv)
 			break;
 		case OPT_SIMULATED:
 			if (vmdef_gen_set_kv(&gen, "platform", "simulated", "true", "--simulated", 1, err, sizeof err))
+				goto bad;
+			break;
+		case OPT_MIN_TCB_FROM:
+			if (set_min_tcb_from(&gen, optarg, err, sizeof err))
 				goto bad;
 			break;
 		case OPT_OUTPUT: output = optarg; break;

@@ -50,7 +50,11 @@ static void usage(FILE *out)
 		"  --vm-definition F    take the trust anchor, product, policy and every expected\n"
 		"                       value (MEASUREMENT computed from its artifacts) from a VM\n"
 		"                       definition, as the client does; certificates default to\n"
-		"                       its [platform] certs\n"
+		"                       its [platform] certs. Its rules apply: expect.min_tcb\n"
+		"                       is required unless simulated = true; the ARK's CRL is\n"
+		"                       required unless check_crl = false (crl.der in --certs\n"
+		"                       DIR; a simulated definition's from snp-sim's state\n"
+		"                       directory); VMPL must be 0 unless expect.vmpl names another\n"
 		"  --now SECONDS        check certificate validity at this Unix time (default: now)\n"
 		"  --json               print the verdict, every check and the report as JSON\n"
 		"\n"
@@ -273,8 +277,8 @@ int cmd_report_verify(int argc, char **argv)
 	static struct snp_verify_policy pol;
 	if (parse_args(&a, argc, argv) || build_policy(&a, &pol))
 		return EXIT_USAGE;
+	static struct vmdef def;
 	if (a.vmdef) {
-		static struct vmdef def;
 		static struct snp_verify_policy from_def;
 		char derr[VMDEF_ERR_LEN];
 		if (vmdef_load(a.vmdef, &def, derr, sizeof derr) ||
@@ -283,6 +287,8 @@ int cmd_report_verify(int argc, char **argv)
 			return EXIT_INPUT;
 		}
 		vmdef_warn_if_simulated(stderr, PROG, &def);
+		if (!def.check_crl)
+			fprintf(stderr, PROG ": " VMDEF_NO_CRL_WARNING " (%s)\n", def.file);
 		/* The session binding is the command line's; everything else the definition's. */
 		from_def.now = pol.now;
 		from_def.has_report_data = pol.has_report_data;
@@ -314,6 +320,29 @@ int cmd_report_verify(int argc, char **argv)
 	}
 	if (load_certs(&a, &cd, &table_buf, &certs))
 		goto out;
+	uint8_t *crl = NULL;
+	if (a.vmdef && !def.check_crl) {
+		certs.crl = NULL; /* the definition's explicit opt-out, said above */
+		certs.crl_len = 0;
+	} else if (a.vmdef && pol.require_crl && !certs.crl) {
+		/* Revocation is required: a simulated definition's CRL is snp-sim's;
+		 * for AMD's, this offline command needs one beside the certificates. */
+		char where[2 * VMDEF_PATH_MAX + 32], why[512];
+		size_t crl_len = 0;
+		int r = def.simulated ? vmdef_sim_crl(&def, &crl, &crl_len, where, sizeof where, why, sizeof why) : 1;
+		if (r == 0) {
+			certs.crl = crl;
+			certs.crl_len = crl_len;
+			fprintf(stderr, PROG ": CRL from %s\n", where);
+		} else if (r < 0) {
+			fprintf(stderr, PROG ": no CRL: %s\n", why);
+		} else if (def.simulated) {
+			fprintf(stderr, PROG ": no CRL: none in %s (snp-sim issues crl.der in its state directory)\n", where);
+		} else {
+			fprintf(stderr, PROG ": no CRL: give --certs DIR holding crl.der (`snpboot kds-fetch` keeps the "
+					"product's CRL in its cache), or say [platform] check_crl = false\n");
+		}
+	}
 	report = file_read_all(PROG, a.file, REPORT_FILE_MAX, &report_len);
 	if (!report)
 		goto out;
@@ -329,6 +358,7 @@ int cmd_report_verify(int argc, char **argv)
 	rc = verdict == 0 ? EXIT_OK : shape_failed ? EXIT_INPUT : EXIT_FAILURE_GENERIC;
 	if (fflush(stdout) != 0)
 		rc = EXIT_FAILURE_GENERIC;
+	free(crl);
 out:
 	free(report);
 	free(table_buf);

@@ -30,7 +30,7 @@ static const char banner[] =
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: snpboot snp-sim --vm-definition VM.TOML (--socket PATH | --print-anchor)\n"
+		"usage: snpboot snp-sim --vm-definition VM.TOML (--socket PATH | --print-anchor | --revoke vcek|ask)\n"
 		"                       [--state-dir DIR] [--once] [--timeout-s N] [--fault NAME]\n"
 		"\n"
 		"Plays the AMD Secure Processor for a VM launched without SNP hardware: the\n"
@@ -53,6 +53,9 @@ static void usage(FILE *out)
 		"                     and holds ark.pem, the trust anchor to name in the definition\n"
 		"  --print-anchor     create or load the test PKI, print the path of the test\n"
 		"                     root (ark.pem) and exit\n"
+		"  --revoke vcek|ask  add the current test VCEK's (or ASK's) serial to the test\n"
+		"                     ARK's CRL (crl.der in the state directory), print it and exit;\n"
+		"                     clients consulting that CRL then refuse the chain\n"
 		"  --once             exit after the first report is sent\n"
 		"  --timeout-s N      a started request must arrive, and its response be taken,\n"
 		"                     within N seconds (default 10); idle connections may wait\n"
@@ -61,6 +64,11 @@ static void usage(FILE *out)
 		"                       vcek-other-tcb   the VCEK certificate names another TCB\n"
 		"                       no-cert-table    reports come without the certificate table\n"
 		"\n"
+		"Every run (re)issues the test ARK's CRL, crl.der in the state directory, when it\n"
+		"is missing or has less than a day left (valid 7 days); a definition naming the\n"
+		"state directory as [platform] certs, or the client reading [sim] state_dir,\n"
+		"consults it. Each run is one launch: every report it signs carries the same\n"
+		"random REPORT_ID, as the firmware's do.\n"
 		"Before serving, one report is verified as a client would (test root as the\n"
 		"explicit anchor); snp-sim refuses to serve if that fails. SIGTERM/SIGINT stop it\n"
 		"cleanly, wiping the keys from memory.\n"
@@ -68,8 +76,9 @@ static void usage(FILE *out)
 }
 
 struct sim_args {
-	const char *def, *socket, *state_dir, *timeout, *fault_name;
+	const char *def, *socket, *state_dir, *timeout, *fault_name, *revoke_name;
 	int once, print_anchor;
+	enum snpsim_revoke revoke;
 	enum snpsim_fault fault;
 };
 
@@ -83,6 +92,7 @@ static int parse_args(struct sim_args *a, int argc, char **argv)
 				    : strcmp(arg, "--state-dir") == 0   ? &a->state_dir
 				    : strcmp(arg, "--timeout-s") == 0   ? &a->timeout
 				    : strcmp(arg, "--fault") == 0       ? &a->fault_name
+				    : strcmp(arg, "--revoke") == 0      ? &a->revoke_name
 									: NULL;
 		if (slot) {
 			if (i + 1 >= argc) {
@@ -107,12 +117,22 @@ static int parse_args(struct sim_args *a, int argc, char **argv)
 		fprintf(stderr, PROG ": --fault: unknown fault '%s' (see --help)\n", a->fault_name);
 		return -1;
 	}
+	if (a->revoke_name) {
+		if (strcmp(a->revoke_name, "vcek") == 0)
+			a->revoke = SNPSIM_REVOKE_VCEK;
+		else if (strcmp(a->revoke_name, "ask") == 0)
+			a->revoke = SNPSIM_REVOKE_ASK;
+		else {
+			fprintf(stderr, PROG ": --revoke: expected vcek or ask, got '%s'\n", a->revoke_name);
+			return -1;
+		}
+	}
 	if (!a->def) {
 		fprintf(stderr, PROG ": --vm-definition is required (see --help)\n");
 		return -1;
 	}
-	if (!a->socket && !a->print_anchor) {
-		fprintf(stderr, PROG ": --socket PATH (or --print-anchor) is required (see --help)\n");
+	if (!a->socket && !a->print_anchor && !a->revoke) {
+		fprintf(stderr, PROG ": --socket PATH (or --print-anchor, --revoke) is required (see --help)\n");
 		return -1;
 	}
 	return 0;
@@ -169,7 +189,17 @@ static void client_view(struct vmdef *def, const struct snpsim_sp *sp, const str
 	    snp_certtable_parse(&table, sp->certs, sp->certs_len, err, sizeof err) ||
 	    snp_certs_from_table(&table, &certs, err, sizeof err))
 		return;
-	if (snp_verify_report(report, sizeof report, &certs, &pol, &res, NULL) == 0) {
+	/* The CRL the client consults too ([platform] certs, else the state directory). */
+	uint8_t *crl = NULL;
+	size_t crl_len = 0;
+	char where[2 * VMDEF_PATH_MAX + 32];
+	if (pol.require_crl && vmdef_sim_crl(def, &crl, &crl_len, where, sizeof where, err, sizeof err) == 0) {
+		certs.crl = crl;
+		certs.crl_len = crl_len;
+	}
+	int verified = snp_verify_report(report, sizeof report, &certs, &pol, &res, NULL) == 0;
+	free(crl);
+	if (verified) {
 		fprintf(stderr, PROG ": a client of %s would accept these reports\n", def->file);
 		return;
 	}
@@ -195,6 +225,16 @@ static int prepare(const struct sim_args *a, struct vmdef *def, struct snpsim_pk
 			    stderr, err, sizeof err)) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return EXIT_INPUT;
+	}
+	char serial[2 * SNPSIM_SERIAL_MAX + 1];
+	if (snpsim_pki_crl(dir, pki, a->revoke, serial, stderr, err, sizeof err)) {
+		fprintf(stderr, PROG ": %s/crl.der: %s\n", dir, err);
+		return EXIT_INPUT;
+	}
+	if (a->revoke) {
+		printf("revoked %s serial %s in %s/crl.der\n", a->revoke == SNPSIM_REVOKE_VCEK ? "VCEK" : "ASK", serial,
+		       dir);
+		return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILURE_GENERIC;
 	}
 	if (a->print_anchor)
 		return EXIT_OK;
@@ -296,9 +336,9 @@ int cmd_snp_sim(int argc, char **argv)
 	static struct snpsim_pki pki;
 	static struct snpsim_sp sp;
 	int rc = prepare(&a, &def, &pki, &sp);
-	if (rc == EXIT_OK && a.print_anchor)
+	if (rc == EXIT_OK && a.print_anchor && !a.revoke)
 		rc = print_anchor(a.state_dir ? a.state_dir : def.sim.state_dir);
-	else if (rc == EXIT_OK)
+	else if (rc == EXIT_OK && !a.revoke && !a.print_anchor)
 		rc = serve(&a, &sp);
 	snpsim_sp_wipe(&sp);
 	snpsim_pki_wipe(&pki);

@@ -15,6 +15,7 @@
 #include "https/https_get.h"
 #include "snp/kds.h"
 #include "x509/pem.h"
+#include "x509/x509.h"
 
 #define PROG "snpboot kds"
 /* Certificates are ~1-2 KiB, the CRL a few KiB: 1 MiB is far above either. */
@@ -218,26 +219,139 @@ static int link_parent(const char *dir, const char *name, char *err, size_t err_
 	return 0;
 }
 
-static void crl_refresh(const char *pdir, enum amd_product product, const char *base, const char *ca_file)
+/* Reads path (at most KDS_MAX_BODY); NULL if it does not exist or cannot be read. */
+static uint8_t *read_small(const char *path, size_t *len)
 {
-	char url[KDS_URL_MAX + 256], crl[KDS_PATH_MAX], marker[KDS_PATH_MAX], err[512];
-	if (join(crl, sizeof crl, pdir, "crl.der") != 0 || join(marker, sizeof marker, pdir, "crl.failed") != 0)
-		return;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	uint8_t *b = malloc(KDS_MAX_BODY + 1);
+	size_t n = b ? fread(b, 1, KDS_MAX_BODY + 1, f) : 0;
+	int bad = !b || ferror(f) || n == 0 || n > KDS_MAX_BODY;
+	fclose(f);
+	if (bad) {
+		free(b);
+		return NULL;
+	}
+	*len = n;
+	return b;
+}
+
+/* The cached CRL's nextUpdate (0 if it has none), or -1 if it is missing or does not parse. */
+static int cached_crl_next_update(const char *path, int64_t *next_update)
+{
+	size_t len;
+	uint8_t *b = read_small(path, &len);
+	if (!b)
+		return -1;
+	struct x509_crl crl;
+	int rc = x509_crl_parse(&crl, b, len, NULL, 0);
+	free(b);
+	if (rc)
+		return -1;
+	*next_update = crl.has_next_update ? crl.next_update : 0;
+	return 0;
+}
+
+/*
+ * Keeps pdir/crl.der current: fetched again when it is missing, unreadable,
+ * past its nextUpdate, or older than KDS_CRL_MAX_AGE_S, unless a fetch failed
+ * less than KDS_CRL_RETRY_S ago (KDS rate-limits) and either the cached one is
+ * still within its nextUpdate or the CRL is not required (kds-fetch's best
+ * effort). 0 when crl.der is usable now (why: how), -1 with why when not.
+ */
+static int crl_refresh(const char *pdir, enum amd_product product, enum kds_key key, const char *base,
+		       const char *ca_file, int required, char *why, size_t why_len)
+{
+	char url[KDS_URL_MAX + 256], crl[KDS_PATH_MAX], marker[KDS_PATH_MAX], err[512], when[32];
+	if (join(crl, sizeof crl, pdir, "crl.der") != 0 || join(marker, sizeof marker, pdir, "crl.failed") != 0) {
+		der_errf(why, why_len, "KDS cache path too long");
+		return -1;
+	}
+	int64_t now = (int64_t)time(NULL), next = 0;
+	int cached = cached_crl_next_update(crl, &next) == 0;
+	int within = cached && (next == 0 || now <= next);
 	long long age = age_of(crl), failed = age_of(marker);
-	if (age >= 0 && age < KDS_CRL_MAX_AGE_S)
-		return;
-	if (failed >= 0 && failed < KDS_CRL_RETRY_S)
-		return; /* asked recently and failed: not again yet */
+	if (within && age >= 0 && age < KDS_CRL_MAX_AGE_S) {
+		der_errf(why, why_len, "cached %s", crl);
+		return 0;
+	}
+	if (within && failed >= 0 && failed < KDS_CRL_RETRY_S) {
+		der_errf(why, why_len, "cached %s (a fetch failed %lld s ago)", crl, failed);
+		return 0; /* KDS rate-limits: not again yet while the cached one is still valid */
+	}
+	if (!required && failed >= 0 && failed < KDS_CRL_RETRY_S) {
+		der_errf(why, why_len, "a fetch failed %lld s ago; not asking again for %d s", failed, KDS_CRL_RETRY_S);
+		return -1;
+	}
 	int status = 0;
-	if (kds_url_crl(url, sizeof url, product, KDS_VCEK, err, sizeof err) != 0 ||
+	if (kds_url_crl(url, sizeof url, product, key, err, sizeof err) != 0 ||
 	    rebase(url, sizeof url, base, err, sizeof err) != 0 ||
 	    fetch_to(url, ca_file, crl, K_CRL, product, NULL, &status, err, sizeof err) != 0) {
-		fprintf(stderr, PROG ": warning: no CRL (%s)%s; not asking again for %d s\n", err,
-			age >= 0 ? ", keeping the cached one" : "", KDS_CRL_RETRY_S);
 		file_write_all(PROG, marker, "", 0, 0644);
-		return;
+		if (within) {
+			fprintf(stderr, PROG ": warning: cannot refresh the CRL (%s); keeping the cached one, valid "
+					     "until its nextUpdate\n",
+				err);
+			der_errf(why, why_len, "cached %s", crl);
+			return 0;
+		}
+		if (cached) {
+			x509_format_time(when, sizeof when, next);
+			der_errf(why, why_len, "%s; the cached CRL %s is stale (nextUpdate %s)", err, crl, when);
+		} else {
+			der_errf(why, why_len, "%s", err);
+		}
+		return -1;
 	}
 	unlink(marker);
+	if (cached_crl_next_update(crl, &next) != 0) {
+		der_errf(why, why_len, "the CRL KDS sent (%s) does not parse", url);
+		return -1;
+	}
+	if (next && now > next) {
+		x509_format_time(when, sizeof when, next);
+		der_errf(why, why_len, "the CRL KDS sent is stale itself (nextUpdate %s)", when);
+		return -1;
+	}
+	der_errf(why, why_len, "fetched %s", url);
+	return 0;
+}
+
+int kds_fetch_crl(enum amd_product product, int is_vlek, const char *cache_dir, const char *base_url_override,
+		  const char *ca_file, uint8_t **crl, size_t *crl_len, char *err, size_t err_len)
+{
+	char pdir[KDS_PATH_MAX], path[KDS_PATH_MAX], why[768];
+	*crl = NULL;
+	*crl_len = 0;
+	if (product != AMD_PRODUCT_MILAN && product != AMD_PRODUCT_GENOA && product != AMD_PRODUCT_TURIN) {
+		der_errf(err, err_len, "KDS CRL: unknown product (set [platform] product)");
+		return -1;
+	}
+	if (!cache_dir || !*cache_dir) {
+		der_errf(err, err_len, "no KDS cache directory for the CRL (set --cache, XDG_CACHE_HOME or HOME)");
+		return -1;
+	}
+	/* VLEK chains have their own CRL; keep it apart from the VCEK one. */
+	if (snprintf(pdir, sizeof pdir, "%s/%s%s", cache_dir, amd_product_name(product), is_vlek ? "/vlek" : "") >=
+		    (int)sizeof pdir ||
+	    join(path, sizeof path, pdir, "crl.der") != 0) {
+		der_errf(err, err_len, "KDS cache path too long");
+		return -1;
+	}
+	if (mkdir_p(pdir, err, err_len) != 0)
+		return -1;
+	if (crl_refresh(pdir, product, is_vlek ? KDS_VLEK : KDS_VCEK, base_url_override, ca_file, 1, why, sizeof why)) {
+		der_errf(err, err_len, "no usable CRL for %s from KDS: %s", amd_product_name(product), why);
+		return -1;
+	}
+	*crl = read_small(path, crl_len);
+	if (!*crl) {
+		der_errf(err, err_len, "%s: cannot read it", path);
+		return -1;
+	}
+	fprintf(stderr, PROG ": CRL: %s\n", why);
+	return 0;
 }
 
 int kds_fetch_certs(enum amd_product product, const uint8_t chip_id[64], const uint8_t reported_tcb[8], int is_vlek,
@@ -290,7 +404,9 @@ int kds_fetch_certs(enum amd_product product, const uint8_t chip_id[64], const u
 		fprintf(stderr, PROG ": cached %s\n", path);
 	}
 
-	crl_refresh(pdir, product, base_url_override, ca_file);
+	char why[768];
+	if (crl_refresh(pdir, product, KDS_VCEK, base_url_override, ca_file, 0, why, sizeof why) != 0)
+		fprintf(stderr, PROG ": warning: no CRL (%s)\n", why);
 	if (link_parent(vdir, "cert_chain.pem", err, err_len) != 0)
 		return -1;
 	if (join(path, sizeof path, pdir, "crl.der") != 0)

@@ -4,7 +4,8 @@
  *
  * Cache layout (cache_dir/<product>/...):
  *   cert_chain.pem                 ASK then ARK, as KDS serves it
- *   crl.der                        the ARK-signed CRL (optional; refetched after KDS_CRL_MAX_AGE_S)
+ *   crl.der                        the ARK-signed CRL (refetched past its nextUpdate or
+ *                                  after KDS_CRL_MAX_AGE_S); vlek/crl.der for VLEK chains
  *   <hwid-hex>-<tcb-hex>/vcek.der  one VCEK per chip and REPORTED_TCB, so a TCB
  *                                  change fetches a new VCEK
  *   <hwid-hex>-<tcb-hex>/cert_chain.pem, crl.der: symlinks to ../, so the
@@ -51,6 +52,17 @@ int kds_vcek_dir(char *out, size_t cap, const char *cache_dir, enum amd_product 
 int kds_fetch_certs(enum amd_product product, const uint8_t chip_id[64], const uint8_t reported_tcb[8], int is_vlek,
 		    const char *cache_dir, const char *base_url_override, const char *ca_file, struct amd_certdir *out,
 		    char *err, size_t err_len);
+
+/*
+ * The product's ARK-signed CRL (the VCEK one, or with is_vlek the VLEK one)
+ * from the cache (cache_dir/<product>/crl.der, <product>/vlek/crl.der), fetched
+ * from KDS when missing, past its nextUpdate or older than
+ * KDS_CRL_MAX_AGE_S. A failed fetch keeps a cached CRL still within its
+ * nextUpdate; a stale one is never returned. *crl is malloc'd DER (the
+ * verifier checks its signature, dates and entries). 0, or -1 with err.
+ */
+int kds_fetch_crl(enum amd_product product, int is_vlek, const char *cache_dir, const char *base_url_override,
+		  const char *ca_file, uint8_t **crl, size_t *crl_len, char *err, size_t err_len);
 
 /*
  * The same for a raw report: parsed (shape only, before verification) for

@@ -10,59 +10,17 @@
 #include <unistd.h>
 
 #include "base/bytes.h"
+#include "cli/secret_file.h"
 
 int encrypt_key_load(const char *prog, const char *path, uint8_t key[ENCRYPT_KEY_MAX], size_t *len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		fprintf(stderr, "%s: key file %s: %s\n", prog, path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	/* Checked on the open file, so a swap between check and read changes nothing. */
-	if (!S_ISREG(st.st_mode)) {
-		fprintf(stderr, "%s: key file %s: not a regular file\n", prog, path);
-		close(fd);
-		return -1;
-	}
-	if (st.st_mode & 077) {
-		fprintf(stderr, "%s: key file %s: must be a regular file of mode 0600 or stricter (it is %03o); "
-				"chmod 600 it\n",
-			prog, path, (unsigned)(st.st_mode & 0777));
-		close(fd);
-		return -1;
-	}
-	uint8_t buf[ENCRYPT_KEY_MAX + 1];
-	size_t used = 0;
-	for (;;) {
-		ssize_t n = read(fd, buf + used, sizeof buf - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			fprintf(stderr, "%s: key file %s: %s\n", prog, path, strerror(errno));
-			used = SIZE_MAX;
-			break;
-		}
-		if (n == 0)
-			break;
-		used += (size_t)n;
-		if (used == sizeof buf)
-			break;
-	}
-	close(fd);
-	int rc = -1;
-	if (used != SIZE_MAX && (used < ENCRYPT_KEY_MIN || used > ENCRYPT_KEY_MAX)) {
-		fprintf(stderr, "%s: key file %s: the key must be %d to %d bytes (random, high-entropy)%s\n", prog,
-			path, ENCRYPT_KEY_MIN, ENCRYPT_KEY_MAX, used > ENCRYPT_KEY_MAX ? ", it is longer" : "");
-	} else if (used != SIZE_MAX) {
-		memcpy(key, buf, used);
-		*len = used;
-		rc = 0;
-	}
-	secure_wipe(buf, sizeof buf);
-	return rc;
+	/* One descriptor, checked then read (secret_file.h): a swap changes nothing. */
+	char err[512];
+	if (secret_read_file(path, "key file", key, ENCRYPT_KEY_MIN, ENCRYPT_KEY_MAX, len, err, sizeof err) == 0)
+		return 0;
+	fprintf(stderr, "%s: %s%s\n", prog, err,
+		strstr(err, " bytes") ? " (the key must be random, high-entropy)" : "");
+	return -1;
 }
 
 int encrypt_key_generate(const char *prog, const char *path, uint8_t key[ENCRYPT_KEY_MAX], size_t *len)

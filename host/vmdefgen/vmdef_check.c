@@ -93,15 +93,19 @@ static void check_trust(struct checker *c)
 			"NOTHING about real hardware or confidentiality",
 			d->trust_anchor);
 	}
+	if (!d->check_crl)
+		finding(c, SEV_WARNING, "platform", "check_crl", "remove check_crl = false (the default is true)",
+			"check_crl = false: no CRL is consulted, so an ASK or VCEK AMD has revoked is still accepted "
+			"(the client says so on every run)");
 	if (d->product == SNP_PRODUCT_UNKNOWN)
 		finding(c, SEV_NOTE, "platform", NULL, "set product = \"milan\", \"genoa\" or \"turin\" (your hosts' CPUs)",
 			"no platform.product: a VCEK of any AMD generation is accepted");
 	if (!d->owner_key[0])
-		finding(c, SEV_WARNING, "channel", NULL,
-			"set channel.owner_key to your P-384 key and pin its SPKI SHA-256 in boot.toml "
-			"channel.owner_key_sha256",
-			"no owner pinning (channel.owner_key): the guest accepts any client, so the host itself can "
-			"play the owner and hand the guest a disk and key of its choosing");
+		finding(c, SEV_ERROR, "channel", NULL,
+			"make a key with `snpboot owner-key --generate owner.pem`, name it in channel.owner_key "
+			"and paste the line it prints into boot.toml [channel]",
+			"no owner key (channel.owner_key): the first stage talks only to a client presenting a key its "
+			"measured boot.toml pins, so this definition cannot release a key to any guest");
 	if (d->timeout_s < 30)
 		finding(c, SEV_WARNING, "channel", "timeout_s", "allow the whole boot: 60 or more",
 			"timeout_s = %u is short: a guest still booting (slow host, large initrd) is given up on",
@@ -139,10 +143,12 @@ static void check_expect(struct checker *c)
 			"MEASUREMENT is a fixed value: it does not follow changes of firmware, kernel, initrd or command "
 			"line, and nothing here says which files it stands for");
 	if (!d->has_min_tcb)
-		finding(c, SEV_WARNING, "expect", NULL,
+		finding(c, d->simulated ? SEV_WARNING : SEV_ERROR, "expect", NULL,
 			"set expect.min_tcb = { bootloader = .., tee = .., snp = .., microcode = .. } from AMD's "
-			"security bulletins",
-			"no expect.min_tcb: reports from firmware with known vulnerabilities are accepted");
+			"security bulletins, or from a report or VCEK you trust: `snpboot config-generator "
+			"--min-tcb-from FILE`",
+			"no expect.min_tcb: reports from firmware with known vulnerabilities would be accepted%s",
+			d->simulated ? "" : "; the client refuses a real (simulated = false) definition without it");
 	if (!d->has_host_data)
 		finding(c, SEV_NOTE, "expect", NULL, "set expect.host_data (64 hex) to a value only you pass at launch",
 			"no expect.host_data: the report's HOST_DATA is not checked");
@@ -234,8 +240,9 @@ static void check_files(struct checker *c)
 			free(img);
 		}
 	}
-	/* What the client itself does with the definition: MEASUREMENT, trust anchor. */
-	if (usable && vmdef_to_policy(d, &pol, NULL, err, sizeof err) != 0)
+	/* What the client itself does with the definition: MEASUREMENT, trust anchor
+	 * (a missing min_tcb is reported by check_expect already). */
+	if (usable && vmdef_policy_fill(d, &pol, NULL, err, sizeof err) != 0)
 		finding(c, SEV_ERROR, NULL, NULL, "fix the file or key named", "the client could not use it: %s", err);
 	else if (usable && !d->measurement_computed) {
 		uint8_t m[MEASURE_DIGEST_LEN];
@@ -249,9 +256,9 @@ static void check_files(struct checker *c)
 	if (d->owner_key[0] && readable(c, SEV_ERROR, "channel", "owner_key", d->owner_key) == 0) {
 		struct stat st;
 		if (stat(d->owner_key, &st) == 0 && (st.st_mode & 077))
-			finding(c, SEV_WARNING, "channel", "owner_key", "chmod 600 the key file",
-				"the owner's private key %s is readable by others (mode %03o)", d->owner_key,
-				(unsigned)(st.st_mode & 0777));
+			finding(c, SEV_ERROR, "channel", "owner_key", "chmod 600 the key file",
+				"the owner's private key %s is readable by others (mode %03o); the client refuses it",
+				d->owner_key, (unsigned)(st.st_mode & 0777));
 	}
 	if (d->disk_key_file[0] && readable(c, SEV_ERROR, "channel", "disk_key_file", d->disk_key_file) == 0) {
 		struct stat st;

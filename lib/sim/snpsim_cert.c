@@ -252,3 +252,63 @@ int snpsim_cert_build(uint8_t *out, size_t cap, size_t *len, const struct snpsim
 		return err_set(err, err_len, "%s certificate: %s", name, why);
 	return 0;
 }
+
+/* Signs tbs (SHA-384, PSS, fresh salt) and wraps it: SEQUENCE { tbs, alg, BIT STRING sig }. */
+static int sign_wrap(uint8_t *out, size_t cap, size_t *len, const uint8_t *tbs, size_t tbs_len,
+		     const br_rsa_private_key *issuer, br_hmac_drbg_context *rng, const char **why, char *why_sig,
+		     size_t why_sig_len)
+{
+	uint8_t salt[RSA_PSS_SHA384_SALT_LEN], hash[48], sig[SNPSIM_RSA_BITS / 8];
+	size_t sig_len;
+	br_sha384_context h;
+	br_sha384_init(&h);
+	br_sha384_update(&h, tbs, tbs_len);
+	br_sha384_out(&h, hash);
+	br_hmac_drbg_generate(rng, salt, sizeof salt);
+	if (rsa_pss_sha384_sign(issuer, hash, salt, sig, sizeof sig, &sig_len, why_sig, why_sig_len)) {
+		*why = why_sig;
+		return -1;
+	}
+	struct der_writer w;
+	der_writer_init(&w, out, cap);
+	der_begin(&w, DER_SEQUENCE);
+	der_put_raw(&w, tbs, tbs_len);
+	put_pss_alg(&w);
+	der_put_bit_string(&w, sig, sig_len);
+	der_end(&w);
+	return der_writer_finish(&w, len, why);
+}
+
+int snpsim_crl_build(uint8_t *out, size_t cap, size_t *len, enum snp_product product, const br_rsa_private_key *ark,
+		     const struct snpsim_serial *serials, size_t n_serials, int64_t this_update, int64_t next_update,
+		     br_hmac_drbg_context *rng, char *err, size_t err_len)
+{
+	uint8_t tbs[SNPSIM_CERT_MAX];
+	size_t tbs_len;
+	const char *why;
+	char why_sig[160];
+	struct der_writer w;
+	der_writer_init(&w, tbs, sizeof tbs);
+	der_begin(&w, DER_SEQUENCE);
+	der_put_small_uint(&w, 1); /* v2 */
+	put_pss_alg(&w);
+	put_name(&w, SNPSIM_CERT_ARK, product);
+	der_put_time(&w, this_update);
+	der_put_time(&w, next_update);
+	if (n_serials) {
+		der_begin(&w, DER_SEQUENCE);
+		for (size_t i = 0; i < n_serials; i++) {
+			der_begin(&w, DER_SEQUENCE);
+			der_put_tlv(&w, DER_INTEGER, serials[i].b, serials[i].len);
+			der_put_time(&w, this_update);
+			der_end(&w);
+		}
+		der_end(&w);
+	}
+	der_end(&w);
+	if (der_writer_finish(&w, &tbs_len, &why))
+		return err_set(err, err_len, "CRL: %s", why);
+	if (sign_wrap(out, cap, len, tbs, tbs_len, ark, rng, &why, why_sig, sizeof why_sig))
+		return err_set(err, err_len, "CRL: %s", why);
+	return 0;
+}

@@ -30,4 +30,20 @@ struct snpsim_cert_spec {
 int snpsim_cert_build(uint8_t *out, size_t cap, size_t *len, const struct snpsim_cert_spec *spec,
 		      br_hmac_drbg_context *rng, char *err, size_t err_len);
 
+/* A serial number as the certificate encodes it (INTEGER contents). */
+struct snpsim_serial {
+	uint8_t b[SNPSIM_SERIAL_MAX];
+	size_t len;
+};
+
+/*
+ * The test ARK's CRL (RFC 5280 v2, RSASSA-PSS SHA-384 like AMD's KDS CRL):
+ * issuer the ARK's name, thisUpdate this_update, nextUpdate next_update,
+ * one entry per serial (revoked at this_update); no revokedCertificates
+ * when n_serials is 0. 0 and *len, or -1 with err.
+ */
+int snpsim_crl_build(uint8_t *out, size_t cap, size_t *len, enum snp_product product, const br_rsa_private_key *ark,
+		     const struct snpsim_serial *serials, size_t n_serials, int64_t this_update, int64_t next_update,
+		     br_hmac_drbg_context *rng, char *err, size_t err_len);
+
 #endif

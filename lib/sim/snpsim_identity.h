@@ -11,6 +11,7 @@
 
 #define SNPSIM_RSA_BITS 4096
 #define SNPSIM_CERT_MAX 4096
+#define SNPSIM_SERIAL_MAX 32 /* bytes of a certificate serial number we handle */
 #define SNPSIM_EC_SCALAR_LEN 48
 #define SNPSIM_EC_POINT_LEN 97
 

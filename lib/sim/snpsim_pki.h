@@ -15,6 +15,7 @@
  * The state directory (mode 0700; keys 0600) holds it between runs:
  *   ark.pem ask.pem cert_chain.pem (ASK then ARK, as KDS serves it)
  *   vcek.der  ark.key ask.key (PKCS#1 PEM) vcek.key (SEC1 PEM)  chip_id (hex)
+ *   crl.der (the ARK's CRL)  revoked (hex serials it lists)
  * so it doubles as a `snpboot report verify --certs DIR`. Host only.
  */
 #ifndef SNPBOOT_SNPSIM_PKI_H
@@ -97,6 +98,22 @@ int snpsim_pki_check(const struct snpsim_pki *pki, int64_t now, char *err, size_
  */
 int snpsim_pki_open(const char *dir, enum snp_product product, const uint8_t *want_chip_id,
 		    const struct snp_tcb *want_tcb, struct snpsim_pki *pki, FILE *log, char *err, size_t err_len);
+
+/*
+ * The test ARK's CRL in dir/crl.der (what a definition's certs directory, or
+ * the client looking at [sim] state_dir, consults). The serials revoked so
+ * far are kept in dir/revoked (hex, one per line); revoke adds the current
+ * VCEK's (SNPSIM_REVOKE_VCEK) or ASK's serial to it. The CRL is (re)issued,
+ * valid from now - 1 hour for SNPSIM_CRL_VALID_S, when revoke is given, when
+ * it is missing, unreadable, not signed by this ARK, or has less than a day
+ * left; otherwise left alone. Under the directory's lock. *serial_hex (may
+ * be NULL, >= 2 * SNPSIM_SERIAL_MAX + 1 bytes) receives the serial revoked.
+ * 0, or -1 with err.
+ */
+enum snpsim_revoke { SNPSIM_REVOKE_NONE = 0, SNPSIM_REVOKE_VCEK, SNPSIM_REVOKE_ASK };
+#define SNPSIM_CRL_VALID_S (7 * 24 * 3600)
+int snpsim_pki_crl(const char *dir, const struct snpsim_pki *pki, enum snpsim_revoke revoke, char *serial_hex,
+		   FILE *log, char *err, size_t err_len);
 
 /* Wipes every key. */
 void snpsim_pki_wipe(struct snpsim_pki *pki);

@@ -13,10 +13,12 @@
 #include "snp/amd_cert.h"
 #include "snp/amd_certdir.h"
 #include "base/bytes.h"
+#include "snpsim_cert.h"
 #include "snpsim_keyfile.h"
 #include "snpsim_pki.h"
 #include "snp/snp_verify.h"
 #include "base/err_text.h"
+#include "x509/x509.h"
 
 static double seconds_since(const struct timespec *t0)
 {
@@ -236,6 +238,21 @@ static int load(const char *dir, struct snpsim_pki *pki, const uint8_t *want_chi
 	return 0;
 }
 
+/* dir/lock, held exclusively: the descriptor (close it to release), or -1 with err. */
+static int lock_dir(const char *dir, char *err, size_t err_len)
+{
+	char lock_path[4096];
+	snprintf(lock_path, sizeof lock_path, "%s/lock", dir);
+	int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX) != 0) {
+		int e = errno;
+		if (lock >= 0)
+			close(lock);
+		return err_set(err, err_len, "%s: %s", lock_path, strerror(e));
+	}
+	return lock;
+}
+
 int snpsim_pki_open(const char *dir, enum snp_product product, const uint8_t *want_chip_id,
 		    const struct snp_tcb *want_tcb, struct snpsim_pki *pki, FILE *log, char *err, size_t err_len)
 {
@@ -257,15 +274,9 @@ int snpsim_pki_open(const char *dir, enum snp_product product, const uint8_t *wa
 	if (ensure_dir(dir, err, err_len))
 		return -1;
 
-	char lock_path[4096];
-	snprintf(lock_path, sizeof lock_path, "%s/lock", dir);
-	int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lock < 0 || flock(lock, LOCK_EX) != 0) {
-		int e = errno;
-		if (lock >= 0)
-			close(lock);
-		return err_set(err, err_len, "%s: %s", lock_path, strerror(e));
-	}
+	int lock = lock_dir(dir, err, err_len);
+	if (lock < 0)
+		return -1;
 	static br_hmac_drbg_context rng;
 	int rc = snpsim_rng_init(&rng, err, err_len);
 	if (rc == 0) {
@@ -281,5 +292,129 @@ int snpsim_pki_open(const char *dir, enum snp_product product, const uint8_t *wa
 	close(lock); /* releases the lock */
 	if (rc)
 		snpsim_pki_wipe(pki);
+	return rc;
+}
+
+#define SNPSIM_REVOKED_MAX 64
+
+/* dir/revoked: hex serials, one per line (missing: none). */
+static int read_revoked(const char *dir, struct snpsim_serial *out, size_t *n, char *err, size_t err_len)
+{
+	static uint8_t text[SNPSIM_REVOKED_MAX * (2 * SNPSIM_SERIAL_MAX + 1) + 1];
+	size_t len = 0;
+	char why[200];
+	*n = 0;
+	int rc = snpsim_file_read(dir, "revoked", text, sizeof text - 1, &len, why, sizeof why);
+	if (rc == 1)
+		return 0;
+	if (rc)
+		return err_set(err, err_len, "%s/revoked: %s", dir, why);
+	text[len] = 0;
+	for (char *line = (char *)text, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		size_t l = strlen(line);
+		if (!l)
+			continue;
+		if (*n == SNPSIM_REVOKED_MAX || l % 2 || l / 2 > SNPSIM_SERIAL_MAX ||
+		    hex_decode(out[*n].b, l / 2, line, l))
+			return err_set(err, err_len, "%s/revoked: expected hex serial numbers, one per line (at most %d)",
+				       dir, SNPSIM_REVOKED_MAX);
+		out[*n].len = l / 2;
+		(*n)++;
+	}
+	return 0;
+}
+
+/* The serial of a certificate, as encoded. */
+static int cert_serial(const uint8_t *der, size_t len, struct snpsim_serial *s, char *err, size_t err_len)
+{
+	struct x509_cert c;
+	char why[200];
+	if (x509_parse(&c, der, len, why, sizeof why))
+		return err_set(err, err_len, "certificate: %s", why);
+	if (c.serial.len > SNPSIM_SERIAL_MAX)
+		return err_set(err, err_len, "certificate serial of %zu bytes", c.serial.len);
+	memcpy(s->b, c.serial.p, c.serial.len);
+	s->len = c.serial.len;
+	return 0;
+}
+
+/* 1 if dir/crl.der is this ARK's, parses and has more than a day left. */
+static int crl_current(const char *dir, const struct snpsim_pki *pki, int64_t now, char *why, size_t why_len)
+{
+	static uint8_t der[SNPSIM_CERT_MAX];
+	size_t len;
+	struct x509_crl crl;
+	struct x509_cert ark;
+	int rc = snpsim_file_read(dir, "crl.der", der, sizeof der, &len, why, why_len);
+	if (rc == 1)
+		snprintf(why, why_len, "no crl.der yet");
+	if (rc)
+		return 0;
+	if (x509_crl_parse(&crl, der, len, why, why_len) || x509_parse(&ark, pki->ark_der, pki->ark_len, why, why_len) ||
+	    x509_verify_sig(&crl.tbs, crl.sig_alg, &crl.sig, &ark, why, why_len))
+		return 0;
+	if (!crl.has_next_update || crl.next_update - now < 24 * 3600) {
+		snprintf(why, why_len, "crl.der expires within a day");
+		return 0;
+	}
+	return 1;
+}
+
+int snpsim_pki_crl(const char *dir, const struct snpsim_pki *pki, enum snpsim_revoke revoke, char *serial_hex,
+		   FILE *log, char *err, size_t err_len)
+{
+	static struct snpsim_serial list[SNPSIM_REVOKED_MAX + 1];
+	static uint8_t der[SNPSIM_CERT_MAX];
+	static char text[(SNPSIM_REVOKED_MAX + 1) * (2 * SNPSIM_SERIAL_MAX + 1) + 1];
+	char why[300];
+	size_t n, len;
+	int64_t now = (int64_t)time(NULL);
+	int lock = lock_dir(dir, err, err_len);
+	if (lock < 0)
+		return -1;
+	int rc = read_revoked(dir, list, &n, err, err_len);
+	if (rc == 0 && revoke != SNPSIM_REVOKE_NONE) {
+		struct snpsim_serial s = {.len = 0};
+		rc = revoke == SNPSIM_REVOKE_VCEK ? cert_serial(pki->vcek_der, pki->vcek_len, &s, err, err_len)
+						  : cert_serial(pki->ask_der, pki->ask_len, &s, err, err_len);
+		if (rc == 0 && serial_hex)
+			hex_encode(serial_hex, s.b, s.len);
+		int known = 0;
+		for (size_t i = 0; rc == 0 && i < n; i++)
+			known |= list[i].len == s.len && memcmp(list[i].b, s.b, s.len) == 0;
+		if (rc == 0 && !known) {
+			if (n == SNPSIM_REVOKED_MAX)
+				rc = err_set(err, err_len, "%s/revoked: already %d serials", dir, SNPSIM_REVOKED_MAX);
+			else
+				list[n++] = s;
+		}
+		size_t pos = 0;
+		for (size_t i = 0; rc == 0 && i < n; i++) {
+			hex_encode(text + pos, list[i].b, list[i].len);
+			pos += 2 * list[i].len;
+			text[pos++] = '\n';
+		}
+		if (rc == 0)
+			rc = snpsim_file_write(dir, "revoked", text, pos, 0644, err, err_len);
+	} else if (rc == 0 && crl_current(dir, pki, now, why, sizeof why)) {
+		close(lock);
+		return 0;
+	}
+	static br_hmac_drbg_context rng;
+	if (rc == 0)
+		rc = snpsim_rng_init(&rng, err, err_len);
+	if (rc == 0)
+		rc = snpsim_crl_build(der, sizeof der, &len, pki->id.product, &pki->ark.sk, list, n, now - 3600,
+				      now + SNPSIM_CRL_VALID_S, &rng, err, err_len);
+	if (rc == 0)
+		rc = snpsim_file_write(dir, "crl.der", der, len, 0644, err, err_len);
+	secure_wipe(&rng, sizeof rng);
+	close(lock);
+	if (rc == 0 && log)
+		fprintf(log, "snp-sim: issued the test ARK's CRL %s/crl.der listing %zu serial%s (%s)\n", dir, n,
+			n == 1 ? "" : "s", revoke != SNPSIM_REVOKE_NONE ? "revocation requested" : why);
 	return rc;
 }

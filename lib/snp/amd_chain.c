@@ -1,4 +1,5 @@
 /* ARK -> ASK -> VCEK (or ARK -> ASVK -> VLEK) chain verification. */
+#include <stdio.h>
 #include <string.h>
 
 #include "amd_cert.h"
@@ -138,15 +139,23 @@ static int check_crl(const struct amd_certs *certs, const struct chain *ch, time
 	/* An outdated list may miss recent revocations: refuse it rather than trust it. */
 	if (crl.has_next_update && (int64_t)now > crl.next_update) {
 		x509_format_time(b, sizeof(b), crl.next_update);
-		der_errf(err, err_len, "CRL: stale: now %s is after nextUpdate %s", a, b);
+		der_errf(err, err_len, "CRL: stale: now %s is after nextUpdate %s (a current CRL is needed)", a, b);
 		return -1;
 	}
-	if (x509_crl_lists(&crl, &ch->ask.serial)) {
-		der_errf(err, err_len, "%s: revoked by the ARK's CRL", ch->ask_name);
-		return -1;
-	}
-	if (x509_crl_lists(&crl, &ch->vcek.serial)) {
-		der_errf(err, err_len, "%s: revoked by the ARK's CRL", ch->vcek_name);
+	const struct {
+		const struct x509_cert *c;
+		const char *name;
+	} listed[] = {{&ch->ask, ch->ask_name}, {&ch->vcek, ch->vcek_name}};
+	for (size_t i = 0; i < sizeof listed / sizeof listed[0]; i++) {
+		if (!x509_crl_lists(&crl, &listed[i].c->serial))
+			continue;
+		char hex[2 * 32 + 4];
+		size_t n = listed[i].c->serial.len < 32 ? listed[i].c->serial.len : 32;
+		for (size_t j = 0; j < n; j++)
+			snprintf(hex + 2 * j, 3, "%02x", listed[i].c->serial.p[j]);
+		x509_format_time(b, sizeof(b), crl.this_update);
+		der_errf(err, err_len, "%s serial %s%s: revoked by the ARK's CRL (thisUpdate %s)", listed[i].name, hex,
+			 listed[i].c->serial.len > 32 ? "..." : "", b);
 		return -1;
 	}
 	return 0;

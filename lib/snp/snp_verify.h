@@ -50,7 +50,8 @@ struct snp_verify_policy {
 	uint8_t min_fw_major, min_fw_minor;     /* firmware CURRENT_MAJOR.CURRENT_MINOR >= this */
 
 	/* 6. launch values: each checked only if its has_ flag is set, except
-	 * MEASUREMENT, which is mandatory (unset = refused, unless waived). */
+	 * MEASUREMENT, which is mandatory (unset = refused, unless waived), and
+	 * VMPL, which must be 0 unless has_vmpl names another. */
 	int has_vmpl;
 	uint32_t vmpl;
 	int has_measurement;

@@ -146,11 +146,16 @@ static void check_tcb_order(struct snp_verify_result *res, const struct snp_repo
 static void check_launch(struct snp_verify_result *res, const struct snp_report *r, const struct snp_verify_policy *pol)
 {
 	char expected[96], got[96];
-	if (pol->has_vmpl) {
-		snprintf(expected, sizeof expected, "%u", pol->vmpl);
-		snprintf(got, sizeof got, "%u", r->vmpl);
-		record(res, r->vmpl == pol->vmpl, "VMPL", expected, got);
-	}
+	/* Always checked: an unnamed VMPL means 0, the most privileged level, where
+	 * the first stage runs unless an SVSM sits below it. A report from VMPL
+	 * 1..3 comes from code the launch did not put there on its own. */
+	uint32_t want_vmpl = pol->has_vmpl ? pol->vmpl : 0;
+	if (pol->has_vmpl)
+		snprintf(expected, sizeof expected, "%u", want_vmpl);
+	else
+		snprintf(expected, sizeof expected, "0 (the default; [expect] vmpl names another)");
+	snprintf(got, sizeof got, "%u", r->vmpl);
+	record(res, r->vmpl == want_vmpl, "VMPL", expected, got);
 	check_mandatory(res, "MEASUREMENT", pol->has_measurement, !!(pol->waive & SNP_WAIVE_MEASUREMENT),
 			pol->measurement, r->measurement, sizeof r->measurement);
 	check_bytes(res, "HOST_DATA", pol->has_host_data, pol->host_data, r->host_data, sizeof r->host_data);

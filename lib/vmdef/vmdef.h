@@ -49,9 +49,12 @@
  *   author_key_digest       96 hex or base64 (48 bytes)            not checked
  *   family_id, image_id     32 hex                                 not checked
  *   min_guest_svn           integer 0..2^32-1                      0
- *   vmpl                    integer 0..3                           not checked
- *   min_tcb                 { bootloader, tee, snp, microcode,     not checked
- *                           fmc } each 0..255 (fmc: Turin)
+ *   vmpl                    integer 0..3                           0 (a report from
+ *                                                                  VMPL 1..3 is refused)
+ *   min_tcb                 { bootloader, tee, snp, microcode,     required unless
+ *                           fmc } each 0..255 (fmc: Turin)         simulated = true
+ *                           (config-generator --min-tcb-from
+ *                           fills it from a report or VCEK)
  *   [platform]
  *   product                 "milan" | "genoa" | "turin"            the VCEK's
  *   trust_anchor            path of an ARK (PEM or DER)            AMD's pinned roots
@@ -59,6 +62,9 @@
  *                           root (tools warn loudly on every run;
  *                           requires trust_anchor)
  *   certs                   directory: local certificate cache     none
+ *   check_crl               bool: the ARK's CRL must be consulted  true
+ *                           (false: revocation unchecked; tools
+ *                           say so on every run)
  *   A trust_anchor with simulated = false must be AMD's pinned root.
  *   [channel]  from the owner's view
  *   mode                    "connect" (the client dials the guest) "connect"
@@ -67,7 +73,7 @@
  *   timeout_s               integer 1..86400                       60
  *   owner_key               path of the owner's P-384 key (PEM)    none (no pinning)
  *   disk_key_file           path of the disk key the client sends  none (give --disk-key-file
- *                           (mode 0600; never the key itself)      or --disk-key-env)
+ *                           (mode 0600; never the key itself)      or --disk-key-fd)
  *   [launch]  `snpboot launch-qemu` only (neither measured nor verified)
  *   qemu                    QEMU binary: name in PATH or path      "qemu-system-x86_64"
  *   disk                    path of the root disk image            none
@@ -218,6 +224,7 @@ struct vmdef {
 	char trust_anchor[VMDEF_PATH_MAX];
 	int simulated;
 	char certs[VMDEF_PATH_MAX];
+	int check_crl; /* 1 (default): the verifier requires the ARK's CRL */
 
 	/* [channel] */
 	enum vmdef_channel_mode channel_mode;
@@ -272,6 +279,30 @@ int vmdef_measure(const struct vmdef *def, uint8_t out[MEASURE_DIGEST_LEN], char
  */
 int vmdef_to_policy(struct vmdef *def, struct snp_verify_policy *policy, const uint8_t report_data[64], char *err,
 		    size_t err_len);
+/*
+ * What a verifier needs beyond a loadable definition: a real (simulated =
+ * false) definition must name [expect] min_tcb. vmdef_to_policy refuses
+ * without it; config-generator --check reports it. 0, or -1 with the
+ * reason and the fix in err.
+ */
+int vmdef_verifier_ready(const struct vmdef *def, char *err, size_t err_len);
+/* vmdef_to_policy without vmdef_verifier_ready: for reviewers such as
+ * config-generator --check, never for a decision to release a key. */
+int vmdef_policy_fill(struct vmdef *def, struct snp_verify_policy *policy, const uint8_t report_data[64], char *err,
+		      size_t err_len);
+
+/*
+ * The ARK's CRL a simulated definition offers, for a certificate set that
+ * came without one (the guest's certificate table): crl.der or crl.pem in
+ * [platform] certs, else in [sim] state_dir (snp-sim issues it there).
+ * Fills *crl (malloc'd, DER) and path (where it came from). Returns 0, 1 if
+ * there is none (path: where it looked), -1 with err if one is unreadable.
+ */
+int vmdef_sim_crl(const struct vmdef *def, uint8_t **crl, size_t *len, char *path, size_t path_cap, char *err,
+		  size_t err_len);
+
+/* The line every tool prints on every run when check_crl = false. */
+#define VMDEF_NO_CRL_WARNING "WARNING: [platform] check_crl = false: no CRL was consulted; a revoked AMD key would be accepted"
 
 /* Reads a certificate file (PEM, first CERTIFICATE block, or DER) into out. Returns 0, or -1 with err. */
 int vmdef_read_cert(const char *path, uint8_t *out, size_t cap, size_t *len, char *err, size_t err_len);

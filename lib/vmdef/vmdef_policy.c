@@ -113,12 +113,34 @@ static int load_anchor(struct vmdef *def, struct snp_verify_policy *p, char *err
 	return 0;
 }
 
+int vmdef_verifier_ready(const struct vmdef *def, char *err, size_t err_len)
+{
+	if (def->simulated || def->has_min_tcb)
+		return 0;
+	return err_set(err, err_len,
+		       "%s: [expect] min_tcb is required for a real platform (simulated = false), got none: without "
+		       "it reports from firmware with known vulnerabilities would be accepted; set expect.min_tcb = "
+		       "{ bootloader = .., tee = .., snp = .., microcode = .. } from AMD's security bulletins, or take "
+		       "it from a report or VCEK you trust with `snpboot config-generator --min-tcb-from FILE`",
+		       def->file);
+}
+
 int vmdef_to_policy(struct vmdef *def, struct snp_verify_policy *p, const uint8_t report_data[64], char *err,
 		    size_t err_len)
 {
 	memset(p, 0, sizeof *p);
+	if (vmdef_verifier_ready(def, err, err_len))
+		return -1;
+	return vmdef_policy_fill(def, p, report_data, err, err_len);
+}
+
+int vmdef_policy_fill(struct vmdef *def, struct snp_verify_policy *p, const uint8_t report_data[64], char *err,
+		      size_t err_len)
+{
+	memset(p, 0, sizeof *p);
 	p->product = def->product;
 	p->now = time(NULL);
+	p->require_crl = def->check_crl;
 	if (load_anchor(def, p, err, err_len))
 		return -1;
 
@@ -156,4 +178,33 @@ int vmdef_to_policy(struct vmdef *def, struct snp_verify_policy *p, const uint8_
 		memcpy(p->report_data, report_data, sizeof p->report_data);
 	}
 	return 0;
+}
+
+int vmdef_sim_crl(const struct vmdef *def, uint8_t **crl, size_t *len, char *path, size_t path_cap, char *err,
+		  size_t err_len)
+{
+	static const char *const names[] = {"crl.der", "crl.pem"};
+	const char *dirs[2] = {def->certs, def->sim.state_dir};
+	*crl = NULL;
+	*len = 0;
+	path[0] = '\0';
+	char looked[2 * VMDEF_PATH_MAX + 16] = "";
+	for (size_t d = 0; d < 2; d++) {
+		if (!dirs[d][0])
+			continue;
+		for (size_t i = 0; i < 2; i++) {
+			snprintf(path, path_cap, "%s/%s", dirs[d], names[i]);
+			FILE *f = fopen(path, "rb");
+			if (!f)
+				continue;
+			fclose(f);
+			if (amd_certdir_read_cert(path, crl, len, err, err_len))
+				return -1;
+			return 0;
+		}
+		size_t n = strlen(looked);
+		snprintf(looked + n, sizeof looked - n, "%s%s/crl.der", n ? ", " : "", dirs[d]);
+	}
+	snprintf(path, path_cap, "%s", looked[0] ? looked : "(no [platform] certs or [sim] state_dir)");
+	return 1;
 }

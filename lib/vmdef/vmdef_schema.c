@@ -82,10 +82,14 @@ const struct vmdef_key vmdef_schema_keys[] = {
 	{"expect", "family_id", VMDEF_KIND_STRING, "\"" Z32 "\"", 1, "FAMILY_ID from the ID block (32 hex). Default: not checked."},
 	{"expect", "image_id", VMDEF_KIND_STRING, "\"" Z32 "\"", 1, "IMAGE_ID from the ID block (32 hex). Default: not checked."},
 	{"expect", "min_guest_svn", VMDEF_KIND_INT, "0", 0, "Lowest GUEST_SVN accepted (0..2^32-1). Default 0."},
-	{"expect", "vmpl", VMDEF_KIND_INT, "0", 1, "VMPL the report must come from (0..3). Default: not checked."},
+	{"expect", "vmpl", VMDEF_KIND_INT, "0", 1,
+	 "VMPL the report must come from (0..3). Name another than 0 only when an SVSM runs\n"
+	 "below the first stage. Default 0 (a report from VMPL 1..3 is refused)."},
 	{"expect", "min_tcb", VMDEF_KIND_TCB, "{ bootloader = 3, tee = 0, snp = 8, microcode = 115 }", 1,
 	 "Lowest REPORTED_TCB accepted, per component (0..255; fmc on Turin). Set it to the TCB\n"
-	 "of patched firmware (AMD security bulletins). Default: not checked (any TCB passes)."},
+	 "of patched firmware (AMD security bulletins), or take it from a report or VCEK you\n"
+	 "trust: `config-generator --min-tcb-from FILE`. REQUIRED when simulated = false: the\n"
+	 "client refuses a real definition without it. Default: none."},
 	/* [platform] */
 	{"platform", "product", VMDEF_KIND_STRING, "\"milan\"", 1,
 	 "\"milan\", \"genoa\" or \"turin\": the AMD root and VCEK generation accepted.\n"
@@ -97,8 +101,13 @@ const struct vmdef_key vmdef_schema_keys[] = {
 	 "true: trust_anchor is snp-sim's TEST root; a verified report then proves NOTHING (every\n"
 	 "tool warns on every run). Keep false (the default) for real VMs."},
 	{"platform", "certs", VMDEF_KIND_PATH, "\"certs\"", 1,
-	 "Directory of AMD certificates (ark/ask/vcek) used instead of the guest's certificate\n"
-	 "table. Default: none."},
+	 "Directory of AMD certificates (ark/ask/vcek, crl.der) used instead of the guest's\n"
+	 "certificate table. Default: none."},
+	{"platform", "check_crl", VMDEF_KIND_BOOL, "true", 0,
+	 "Consult the ARK's CRL: the client fetches AMD's from KDS (cached, refreshed daily)\n"
+	 "when the certificates come without one, and refuses a revoked ASK or VCEK or a stale\n"
+	 "CRL. false turns revocation checking off: config-generator --check warns and the\n"
+	 "client says on every run that no CRL was consulted. Keep true (the default)."},
 	/* [channel] */
 	{"channel", "mode", VMDEF_KIND_STRING, "\"connect\"", 0,
 	 "\"connect\": the client dials the guest; \"listen\": the guest dials the client. Either way\n"
@@ -114,7 +123,7 @@ const struct vmdef_key vmdef_schema_keys[] = {
 	{"channel", "disk_key_file", VMDEF_KIND_PATH, "\"disk.key\"", 1,
 	 "The file holding the disk key the client sends after a verified report (raw bytes,\n"
 	 "mode 0600 or the client refuses it; encrypt-disk --generate-key writes one). The\n"
-	 "client's --disk-key-file or --disk-key-env replaces it. Default: none."},
+	 "client's --disk-key-file or --disk-key-fd replaces it. Default: none."},
 	/* [launch] */
 	{"launch", "qemu", VMDEF_KIND_STRING, "\"qemu-system-x86_64\"", 0,
 	 "QEMU binary: a name looked up in PATH, or a path (SNP needs QEMU 9.1 or later).\n"

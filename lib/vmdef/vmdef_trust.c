@@ -69,6 +69,9 @@ int vmdef__load_platform(struct vmdef_ctx *c)
 	if (vmdef__path(c, t, "trust_anchor", d->trust_anchor, &d->pos_trust_anchor) ||
 	    vmdef__bool(c, t, "simulated", &d->simulated, NULL) || vmdef__path(c, t, "certs", d->certs, NULL))
 		return -1;
+	d->check_crl = 1;
+	if (vmdef__bool(c, t, "check_crl", &d->check_crl, NULL))
+		return -1;
 	if (d->simulated && !d->trust_anchor[0])
 		return vmdef__fail(c, toml_table_get(c->doc, t, "simulated"),
 				   "'platform.simulated = true' needs 'platform.trust_anchor' naming the simulator's "

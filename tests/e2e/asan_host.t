@@ -22,7 +22,7 @@ export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=86"
 n=0
 failed=0
 for t in chan_openssl config_generator idblock_openssl kds_fetch report_vmdef snp_sim timeline ovmf_amdsev launch_qemu \
-	encrypt_disk sim_faults attested_boot; do
+	encrypt_disk sim_faults attested_boot owner_fail_closed disk_pin; do
 	n=$((n + 1))
 	touch "$logs/.stamp" && sleep 1 # files this test writes are newer
 	bash "tests/e2e/$t.t" >"$logs/$t.tap" 2>"$logs/$t.err"

@@ -146,7 +146,7 @@ ok $? "a decision taking longer than a protocol step (35 s) is still received"
 head -c 32 /dev/urandom >"$work/loose.key" && chmod 644 "$work/loose.key"
 "$snpboot" client --vm-definition "$work/good.toml" --disk-key-file "$work/loose.key" >"$work/loose.out" 2>&1
 ok "$([ $? = 3 ]; echo $?)" "a disk key file others can read is refused (exit 3), before any connection"
-check "... saying what to do" grep -q 'must be mode 0600 or stricter, not 644 (chmod 600 it)' "$work/loose.out"
+check "... saying what to do" grep -q 'must be a regular file of mode 0600 or stricter (it is 644); chmod 600 it' "$work/loose.out"
 head -c 64 /dev/urandom >"$work/wrong.key" && chmod 600 "$work/wrong.key"
 client wrong-key --vm-definition "$work/good.toml" --disk-key-file "$work/wrong.key"
 ok "$([ $client_rc = 4 ]; echo $?)" "wrong disk key: verified, sent, the guest could not unlock (exit $client_rc)"

@@ -27,12 +27,17 @@ ln -sfn "$snpboot" "$work/config-generator" # as the build links it, for any bui
 "$work/config-generator" >"$work/argv0.toml" 2>&1
 check "reachable as config-generator (argv[0])" cmp "$work/default.toml" "$work/argv0.toml"
 check "debug is off, with its comment" bash -c "grep -B2 -x 'debug = false' '$work/default.toml' | grep -q '^# Allow the SNP debug'"
-is_rc 0 "--check --no-files on the default: warnings only" gen --check "$work/default.toml" --no-files
-is_rc 1 "--strict turns its warnings (no owner pinning, no minimum TCB) into failure" \
-	gen --check "$work/default.toml" --no-files --strict
+is_rc 1 "--check --no-files on the default: two errors, no minimum TCB for a real platform and no owner key" \
+	gen --check "$work/default.toml" --no-files
+gen --min-tcb bootloader=3,tee=0,snp=8,microcode=115 --owner-key "$work/owner.pem" >"$work/default-tcb.toml"
+is_rc 0 "... with a minimum TCB and an owner key: notes only" gen --check "$work/default-tcb.toml" --no-files
+gen --min-tcb bootloader=3,tee=0,snp=8,microcode=115 --owner-key "$work/owner.pem" --set channel.timeout_s=10 \
+	>"$work/short.toml"
+is_rc 0 "a short timeout is a warning" gen --check "$work/short.toml" --no-files
+is_rc 1 "--strict turns its warnings into failure" gen --check "$work/short.toml" --no-files --strict
 gen --check "$work/default.toml" --no-files >"$work/default.check" 2>&1
-check "the warning names the position and the fix" \
-	bash -c "grep -qE '^$work/default.toml:[0-9]+:1: warning: no owner pinning' '$work/default.check' && grep -q '    fix: set channel.owner_key' '$work/default.check'"
+check "the missing owner key is an error, with its position and the fix" \
+	bash -c "grep -qE '^$work/default.toml:[0-9]+:1: error: no owner key \(channel.owner_key\)' '$work/default.check' && grep -qF '    fix: make a key with \`snpboot owner-key --generate owner.pem\`' '$work/default.check'"
 
 # ---- writing -------------------------------------------------------------------
 rm -f "$work/out.toml"
@@ -115,7 +120,7 @@ rm -rf "$work/idb" && mkdir -p "$work/idb"
 ok $? "idblock-generator signs the generated definition's launch"
 idk=$(sed -n 's/^id_key_digest = "\(.*\)"$/\1/p' "$work/idb/out")
 idb_args=(--set launch.id_block="$work/idb/id-block.base64" --set launch.id_auth="$work/idb/id-auth.base64"
-	--set expect.id_key_digest="$idk")
+	--set expect.id_key_digest="$idk" --min-tcb-from "$sim_state/vcek.der" --owner-key "$OWNER_KEY")
 gen --name "e2e-$t_name" --memory-mib 512 --ovmf "$ovmf" --kernel "$kernel" --initrd "$INITRAMFS" \
 	--append "$append" "${idb_args[@]}" --output "$work/idb.toml" --force
 ok $? "a definition launching that ID block"

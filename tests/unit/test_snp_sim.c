@@ -24,6 +24,8 @@
 #include "snp/snp_certtable.h"
 #include "snp/snp_verify.h"
 #include "sim/snpsim.h"
+#include "sim/snpsim_cert.h"
+#include "x509/x509.h"
 #include "simserve/snpsim_serve.h"
 #include "vmdef/vmdef.h"
 
@@ -110,7 +112,14 @@ static int client_verifies(const uint8_t rd[64], struct snp_report *parsed)
 		diag("%s", err);
 		return -2;
 	}
+	/* As the client does: the table has no CRL, the state directory has one. */
+	uint8_t *crl = NULL;
+	size_t crl_len = 0;
+	char where[2 * VMDEF_PATH_MAX + 32];
+	if (pol.require_crl && vmdef_sim_crl(&def, &crl, &crl_len, where, sizeof where, err, sizeof err) == 0)
+		certs.crl = crl, certs.crl_len = crl_len;
 	int rc = snp_verify_report(report, h.report_len, &certs, &pol, &res, parsed);
+	free(crl);
 	for (size_t i = 0; rc && i < res.n_failed; i++)
 		diag("FAIL %s: expected %s, got %s", res.failed[i].check, res.failed[i].expected, res.failed[i].got);
 	return rc;
@@ -134,6 +143,8 @@ static void test_pki(void)
 		exit(1);
 	}
 	ok(snpsim_pki_check(&pki, time(NULL), err, sizeof err) == 0, "PKI self-consistent");
+	ok(snpsim_pki_crl(cache, &pki, SNPSIM_REVOKE_NONE, NULL, NULL, err, sizeof err) == 0, "test ARK's CRL issued: %s",
+	   err);
 
 	struct amd_certs certs = {.ark = pki.ark_der, .ark_len = pki.ark_len, .ask = pki.ask_der,
 				  .ask_len = pki.ask_len, .vcek = pki.vcek_der, .vcek_len = pki.vcek_len};
@@ -305,7 +316,12 @@ static void test_reports(void)
 
 	request(2, rd, &out);
 	ok(out.status == SIM_OK, "VMPL 2 request served");
-	ok(client_verifies(rd, &r) == 0 && r.vmpl == 2, "VMPL from the request");
+	ok(client_verifies(rd, &r) == -1 && r.vmpl == 2 && failed_check("VMPL"),
+	   "VMPL from the request; refused, as the definition names no VMPL (0)");
+	ok(load_def("vmpl2", "console=ttyS0 loglevel=7", "[expect]\nvmpl = 2\n") == 0 && client_verifies(rd, &r) == 0 &&
+		   r.vmpl == 2,
+	   "accepted by a definition naming vmpl = 2");
+	ok(load_def("good", "console=ttyS0 loglevel=7", NULL) == 0, "back to the definition launched");
 
 	/* The owner expects a different command line than the one launched. */
 	ok(load_def("other-append", "console=ttyS0 loglevel=8", NULL) == 0, "definition with another append");
@@ -495,6 +511,99 @@ static void test_server(void)
 	   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
+/* Reads dir/crl.der into buf; its length, or 0. */
+static size_t read_crl(const char *dir, uint8_t *buf, size_t cap)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof path, "%s/crl.der", dir);
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(buf, 1, cap, f) : 0;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* The test ARK's CRL: issued fresh, left alone while current, re-issued when
+ * stale, and a revoked VCEK or ASK refused by the chain check. */
+static void test_crl(void)
+{
+	static uint8_t crl[SNPSIM_CERT_MAX], again[SNPSIM_CERT_MAX];
+	struct x509_crl parsed;
+	struct amd_chain_result cr;
+	size_t n = read_crl(cache, crl, sizeof crl);
+	int64_t now = (int64_t)time(NULL);
+	ok(n && x509_crl_parse(&parsed, crl, n, err, sizeof err) == 0 && parsed.has_next_update &&
+		   parsed.next_update > now + 24 * 3600 && parsed.this_update <= now,
+	   "crl.der parses, current, with a nextUpdate");
+	struct amd_certs certs = {.ark = pki.ark_der, .ark_len = pki.ark_len, .ask = pki.ask_der, .ask_len = pki.ask_len,
+				  .vcek = pki.vcek_der, .vcek_len = pki.vcek_len, .crl = crl, .crl_len = n};
+	struct amd_chain_opts o = {.anchor = pki.ark_der, .anchor_len = pki.ark_len, .now = time(NULL), .require_crl = 1};
+	ok(amd_chain_verify(&certs, &o, &cr, err, sizeof err) == 0 && cr.crl_checked, "chain with the CRL: consulted, passes");
+	ok(snpsim_pki_crl(cache, &pki, SNPSIM_REVOKE_NONE, NULL, NULL, err, sizeof err) == 0 &&
+		   read_crl(cache, again, sizeof again) == n && memcmp(crl, again, n) == 0,
+	   "a current CRL is left alone");
+
+	char copy[300], serial[2 * SNPSIM_SERIAL_MAX + 1], want[300];
+	snprintf(copy, sizeof copy, "%s/crl-vcek", tmpdir);
+	run("cp -a '%s' '%s'", cache, copy);
+	ok(snpsim_pki_crl(copy, &pki, SNPSIM_REVOKE_VCEK, serial, NULL, err, sizeof err) == 0, "VCEK revoked");
+	certs.crl_len = read_crl(copy, crl, sizeof crl);
+	snprintf(want, sizeof want, "VCEK serial %s: revoked by the ARK's CRL", serial);
+	ok(amd_chain_verify(&certs, &o, &cr, err, sizeof err) == -1 && strstr(err, want),
+	   "revoked VCEK refused: %s", err);
+	ok(x509_crl_parse(&parsed, crl, certs.crl_len, err, sizeof err) == 0 && parsed.n_revoked == 1,
+	   "the CRL lists one serial");
+
+	snprintf(copy, sizeof copy, "%s/crl-ask", tmpdir);
+	run("cp -a '%s' '%s'", cache, copy);
+	ok(snpsim_pki_crl(copy, &pki, SNPSIM_REVOKE_ASK, serial, NULL, err, sizeof err) == 0, "ASK revoked");
+	certs.crl_len = read_crl(copy, crl, sizeof crl);
+	snprintf(want, sizeof want, "ASK serial %s: revoked by the ARK's CRL", serial);
+	ok(amd_chain_verify(&certs, &o, &cr, err, sizeof err) == -1 && strstr(err, want), "revoked ASK refused: %s", err);
+	ok(snpsim_pki_crl(copy, &pki, SNPSIM_REVOKE_VCEK, serial, NULL, err, sizeof err) == 0 &&
+		   (certs.crl_len = read_crl(copy, crl, sizeof crl)) &&
+		   x509_crl_parse(&parsed, crl, certs.crl_len, err, sizeof err) == 0 && parsed.n_revoked == 2,
+	   "revoking the VCEK too keeps the ASK listed: 2 serials");
+
+	/* A stale CRL: refused by the chain check, re-issued by the simulator. */
+	static br_hmac_drbg_context rng;
+	size_t len;
+	snprintf(copy, sizeof copy, "%s/crl-stale", tmpdir);
+	run("cp -a '%s' '%s'", cache, copy);
+	char path[400];
+	snprintf(path, sizeof path, "%s/crl.der", copy);
+	int built = snpsim_rng_init(&rng, err, sizeof err) == 0 &&
+		    snpsim_crl_build(crl, sizeof crl, &len, SNP_PRODUCT_MILAN, &pki.ark.sk, NULL, 0, now - 10 * 86400,
+				     now - 3 * 86400, &rng, err, sizeof err) == 0;
+	FILE *f = built ? fopen(path, "wb") : NULL;
+	ok(f && fwrite(crl, 1, len, f) == len && fclose(f) == 0, "a CRL past its nextUpdate written");
+	certs.crl_len = len;
+	ok(amd_chain_verify(&certs, &o, &cr, err, sizeof err) == -1 && strstr(err, "CRL: stale: now") &&
+		   strstr(err, "is after nextUpdate"),
+	   "stale CRL refused: %s", err);
+	ok(snpsim_pki_crl(copy, &pki, SNPSIM_REVOKE_NONE, NULL, NULL, err, sizeof err) == 0 &&
+		   (certs.crl_len = read_crl(copy, crl, sizeof crl)) &&
+		   amd_chain_verify(&certs, &o, &cr, err, sizeof err) == 0,
+	   "snp-sim re-issues a stale CRL: the chain passes again");
+}
+
+/* REPORT_ID: the same in every report of a launch, another for the next launch. */
+static void test_report_id(void)
+{
+	uint8_t rd[64] = {1}, first[32];
+	struct snpsim_outcome out;
+	ok(load_def("rid", "console=ttyS0 loglevel=7", NULL) == 0 && setup_sp() == 0, "a launch");
+	request(0, rd, &out);
+	memcpy(first, resp + SIM_RESPONSE_HEADER_LEN + 0x140, 32);
+	rd[0] = 2;
+	request(0, rd, &out);
+	ok(!bytes_all_zero(first, 32) && memcmp(first, resp + SIM_RESPONSE_HEADER_LEN + 0x140, 32) == 0,
+	   "two reports of one launch: the same REPORT_ID");
+	ok(setup_sp() == 0, "another launch");
+	request(0, rd, &out);
+	ok(memcmp(first, resp + SIM_RESPONSE_HEADER_LEN + 0x140, 32) != 0, "another launch: another REPORT_ID");
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -524,7 +633,9 @@ int main(void)
 	test_pki();
 	test_pki_changes();
 	test_other_products();
+	test_crl();
 	test_reports();
+	test_report_id();
 	test_malformed();
 	test_server();
 

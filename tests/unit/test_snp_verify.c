@@ -375,6 +375,27 @@ static void test_turin_layout(void)
 	amd_certdir_free(&td);
 }
 
+/* VMPL: 0 unless the policy names another (an SVSM below the first stage). */
+static void test_vmpl_default(void)
+{
+	uint8_t copy[SNP_REPORT_SIZE];
+	memcpy(copy, real, sizeof copy);
+	copy[0x030] = 1; /* VMPL 1 (the signature then fails too) */
+	struct snp_verify_policy p = good_policy();
+	p.has_vmpl = 0;
+	snp_verify_report(copy, sizeof copy, &cd.certs, &p, &res, NULL);
+	const struct snp_verify_entry *e = failed("VMPL");
+	ok(e && strcmp(e->got, "1") == 0 && strstr(e->expected, "0 (the default"),
+	   "VMPL 1 refused when the policy names none: expected %s, got %s", e ? e->expected : "-", e ? e->got : "-");
+	p.has_vmpl = 1, p.vmpl = 1;
+	snp_verify_report(copy, sizeof copy, &cd.certs, &p, &res, NULL);
+	ok(!failed("VMPL") && passed_at("VMPL") >= 0, "VMPL 1 passes when the policy names 1");
+	p = good_policy();
+	p.has_vmpl = 0;
+	ok(snp_verify_report(real, sizeof real, &cd.certs, &p, &res, NULL) == 0 && passed_at("VMPL") >= 0,
+	   "a VMPL 0 report passes with no VMPL named, and the check is listed");
+}
+
 int main(void)
 {
 	char path[512], err[256];
@@ -395,6 +416,7 @@ int main(void)
 	test_mandatory();
 	test_chain_failures();
 	test_field_changes();
+	test_vmpl_default();
 	test_turin_layout();
 	amd_certdir_free(&cd);
 	return done_testing();

@@ -320,7 +320,7 @@ static void test_measurement(void)
 	snprintf(text, sizeof text,
 		 "[vm]\nname = \"m\"\nvcpus = 1\nvcpu_type = \"EPYC-v4\"\nvmm_type = \"qemu\"\nguest_features = 1\n"
 		 "[firmware]\novmf = \"%s\"\n[boot]\nkernel = \"/dev/null\"\ninitrd = \"/dev/null\"\n"
-		 "append = \"console=ttyS0 loglevel=7\"\n",
+		 "append = \"console=ttyS0 loglevel=7\"\n[expect]\nmin_tcb = { bootloader = 3, tee = 0, snp = 8, microcode = 115 }\n",
 		 ovmf_amdsev);
 	ok(parse(text) == 0, "measurement definition loads");
 	uint8_t got[48], want[48];
@@ -372,24 +372,78 @@ static void test_measurement(void)
 	   "unreadable firmware named with its position");
 }
 
+/* What a verifier needs beyond a loadable definition: min_tcb on a real
+ * platform, the CRL unless check_crl = false, VMPL 0 unless named. */
+static void test_verifier_requirements(void)
+{
+	char text[1024];
+	static struct snp_verify_policy pol;
+	snprintf(text, sizeof text, "[vm]\nname = \"r\"\n[expect]\nmeasurement = \"%096d\"\n", 0);
+	ok(parse(text) == 0, "a real definition without min_tcb loads (measure, launch-qemu, snp-sim read it)");
+	ok(def.check_crl == 1 && !def.has_vmpl, "defaults: check_crl = true, no vmpl named");
+	ok(vmdef_verifier_ready(&def, err, sizeof err) == -1 && strstr(err, "vm.toml: [expect] min_tcb is required") &&
+		   strstr(err, "got none") && strstr(err, "--min-tcb-from FILE"),
+	   "the verifier refuses it, saying why and the fix: %s", err);
+	ok(vmdef_to_policy(&def, &pol, NULL, err, sizeof err) == -1 && strstr(err, "min_tcb is required"),
+	   "vmdef_to_policy refuses it too");
+	ok(vmdef_policy_fill(&def, &pol, NULL, err, sizeof err) == 0 && pol.require_crl == 1,
+	   "the reviewer's fill works, and requires a CRL");
+
+	snprintf(text, sizeof text,
+		 "[vm]\nname = \"r\"\n[expect]\nmeasurement = \"%096d\"\nmin_tcb = { bootloader = 3, snp = 8 }\n"
+		 "[platform]\ncheck_crl = false\n",
+		 0);
+	ok(parse(text) == 0 && vmdef_to_policy(&def, &pol, NULL, err, sizeof err) == 0 && pol.require_crl == 0 &&
+		   pol.has_min_tcb && pol.min_tcb.snp == 8 && !pol.has_vmpl,
+	   "with min_tcb: accepted; check_crl = false turns the CRL requirement off");
+	snprintf(text, sizeof text, "[vm]\nname = \"r\"\n[expect]\nmeasurement = \"%096d\"\n[platform]\ncheck_crl = \"no\"\n",
+		 0);
+	ok(parse(text) == -1 && strstr(err, "check_crl"), "check_crl must be a boolean: %s", err);
+
+	/* A simulated definition keeps working without min_tcb. */
+	char anchor[300];
+	snprintf(anchor, sizeof anchor, "%s/ark.pem", tmpdir);
+	snprintf(text, sizeof text,
+		 "[vm]\nname = \"s\"\n[expect]\nmeasurement = \"%096d\"\n[platform]\ntrust_anchor = \"%s\"\n"
+		 "simulated = true\n[sim]\nstate_dir = \"%s\"\n",
+		 0, anchor, tmpdir);
+	ok(parse(text) == 0 && vmdef_verifier_ready(&def, err, sizeof err) == 0, "simulated: min_tcb not required");
+
+	/* Its CRL: [sim] state_dir's crl.der (PEM also read). */
+	uint8_t *crl = NULL;
+	size_t len = 0;
+	char where[2 * VMDEF_PATH_MAX + 32], path[400];
+	ok(vmdef_sim_crl(&def, &crl, &len, where, sizeof where, err, sizeof err) == 1 && strstr(where, "/crl.der"),
+	   "no crl.der yet: 1, saying where it looked (%s)", where);
+	snprintf(path, sizeof path, "%s/crl.pem", tmpdir);
+	FILE *f = fopen(path, "w");
+	ok(f && fputs("-----BEGIN X509 CRL-----\nMAMCAQE=\n-----END X509 CRL-----\n", f) >= 0 && fclose(f) == 0,
+	   "a crl.pem in the state directory");
+	ok(vmdef_sim_crl(&def, &crl, &len, where, sizeof where, err, sizeof err) == 0 && len == 5 && crl[0] == 0x30 &&
+		   strstr(where, "/crl.pem"),
+	   "read from %s, PEM to DER", where);
+	free(crl);
+	unlink(path);
+}
+
 static void test_anchor(void)
 {
 	char text[2048], anchor[300];
 	static struct snp_verify_policy pol;
 	snprintf(text, sizeof text,
-		 "[vm]\nname = \"a\"\n[expect]\nmeasurement = \"%096d\"\n[platform]\nproduct = \"milan\"\n"
-		 "trust_anchor = \"%s\"\n",
+		 "[vm]\nname = \"a\"\n[expect]\nmeasurement = \"%096d\"\nmin_tcb = { snp = 8 }\n[platform]\n"
+		 "product = \"milan\"\ntrust_anchor = \"%s\"\n",
 		 0, amd_milan_ark);
 	ok(parse(text) == 0 && vmdef_to_policy(&def, &pol, NULL, err, sizeof err) == 0 && pol.trust_anchor &&
 		   pol.trust_anchor_len > 1000,
 	   "AMD's real Milan ARK accepted as an explicit non-simulated anchor");
 
 	snprintf(text, sizeof text,
-		 "[vm]\nname = \"a\"\n[expect]\nmeasurement = \"%096d\"\n[platform]\nproduct = \"genoa\"\n"
-		 "trust_anchor = \"%s\"\n",
+		 "[vm]\nname = \"a\"\n[expect]\nmeasurement = \"%096d\"\nmin_tcb = { snp = 8 }\n[platform]\n"
+		 "product = \"genoa\"\ntrust_anchor = \"%s\"\n",
 		 0, amd_milan_ark);
 	ok(parse(text) == 0 && vmdef_to_policy(&def, &pol, NULL, err, sizeof err) == -1 &&
-		   strstr(err, "vm.toml:7:16: 'platform.trust_anchor'") && strstr(err, "not AMD's pinned Genoa root"),
+		   strstr(err, "vm.toml:8:16: 'platform.trust_anchor'") && strstr(err, "not AMD's pinned Genoa root"),
 	   "Milan ARK refused as the Genoa anchor");
 
 	/* A root that is not AMD's: only with simulated = true. The certificate is a test vector PEM. */
@@ -448,6 +502,7 @@ int main(void)
 	test_load_file();
 	test_measurement();
 	test_anchor();
+	test_verifier_requirements();
 
 	char cmd[400];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);

@@ -227,30 +227,35 @@ static void test_check(void)
 	   "simulated: loud banner and a warning");
 	ok(said("check.toml:12:1: warning: MEASUREMENT is a fixed value"), "fixed MEASUREMENT warned");
 	ok(said("warning: no expect.min_tcb"), "missing minimum TCB warned");
-	ok(said("warning: no owner pinning"), "no owner_key warned");
+	ok(said("error: no owner key (channel.owner_key)") && said("snpboot owner-key --generate"),
+	   "no owner_key: an error (the guest talks to pinned owners only), with the fix");
 	ok(said("check.toml:17:1: warning: timeout_s = 5 is short"), "short timeout warned");
 	ok(said("note: SMT is allowed") && said("note: no expect.host_data") && said("note: no expect.id_key_digest"),
 	   "SMT, host_data and ID keys noted");
 	ok(!strstr(out, "provider=sim, ") && !strstr(out, "makes the guest ask snp-sim"),
 	   "provider=sim not flagged on a simulated definition");
-	is_int(n.errors, 0, "no errors without reading files");
-	is_int(n.warnings, 7, "7 warnings");
+	is_int(n.errors, 1, "one error without reading files (the owner key)");
+	is_int(n.warnings, 6, "6 warnings");
 	is_int(n.notes, 4, "4 notes (product, SMT, host_data, ID keys)");
 
 	/* With files: the trust anchor is missing. */
-	ok(check(text, 1, &n) == 0 && n.errors == 1 && said("error: the client could not use it") &&
+	ok(check(text, 1, &n) == 0 && n.errors == 2 && said("error: the client could not use it") &&
 	       said("'platform.trust_anchor'"),
-	   "files read: a missing trust anchor is an error (%u errors)", n.errors);
+	   "files read: a missing trust anchor is an error too (%u errors)", n.errors);
 
 	/* An OvmfX64 build cannot measure the kernel. */
 	snprintf(text, sizeof text,
 		 "[vm]\nname = \"x64\"\n[firmware]\novmf = \"%s\"\n[boot]\nkernel = \"/dev/null\"\n"
-		 "append = \"snpboot.attestation.provider=sim\"\n",
+		 "append = \"snpboot.attestation.provider=sim\"\n[expect]\nmin_tcb = { snp = 8 }\n"
+		 "[channel]\nowner_key = \"/nonexistent/owner.pem\"\n",
 		 ovmf_x64);
+	ok(check(text, 0, &n) == 0 && n.errors == 0, "OvmfX64 without reading files: no error (%u)", n.errors);
 	ok(check(text, 1, &n) == 0 && said("check.toml:4:1: error:") && said("no SNP_KERNEL_HASHES") &&
 	       said("makes the guest ask snp-sim"),
 	   "OvmfX64: error; provider=sim on a real definition warned");
-	is_int(n.errors, 1, "one error for the firmware, not a second from the client's view");
+	/* The missing owner key file is the second error: the firmware's is one, not two. */
+	ok(said("/nonexistent/owner.pem"), "the missing owner key file is an error of its own");
+	is_int(n.errors, 2, "one error for the firmware (not a second from the client's view), one for the key file");
 
 	/* A careful definition: only notes that need the owner's choices remain. */
 	char key[300];
@@ -271,8 +276,28 @@ static void test_check(void)
 	   n.warnings, n.notes);
 	if (n.warnings || n.notes)
 		diag("%s", out);
-	ok(check(text, 1, &n) == 0 && n.warnings == 1 && said("is readable by others (mode 644)"),
-	   "with files: an owner key readable by others is warned");
+	ok(check(text, 1, &n) == 0 && n.errors == 1 && n.warnings == 0 &&
+		   said("is readable by others (mode 644); the client refuses it"),
+	   "with files: an owner key readable by others is an error, as for the client");
+
+	/* The same without min_tcb: an error for a real platform; check_crl = false warned. */
+	snprintf(text, sizeof text,
+		 "[vm]\nname = \"good\"\n[firmware]\novmf = \"%s\"\n[boot]\nkernel = \"/dev/null\"\ninitrd = \"/dev/null\"\n"
+		 "[policy]\nsmt = \"required-off\"\n"
+		 "[expect]\nhost_data = \"%064d\"\nid_key_digest = \"%096d\"\n"
+		 "[platform]\nproduct = \"genoa\"\ncheck_crl = false\n[channel]\nowner_key = \"owner.pem\"\n",
+		 ovmf, 0, 0);
+	ok(check(text, 0, &n) == 0 && n.errors == 1 && said("check.toml:10:1: error: no expect.min_tcb") &&
+		   said("the client refuses a real (simulated = false) definition without it") &&
+		   said("--min-tcb-from FILE"),
+	   "no min_tcb on a real platform: an error with the fix");
+	ok(n.warnings == 1 && said("warning: check_crl = false: no CRL is consulted") &&
+		   said("fix: remove check_crl = false"),
+	   "check_crl = false: a warning with the fix");
+	if (n.errors != 1 || n.warnings != 1)
+		diag("%s", out);
+	ok(check(text, 1, &n) == 0 && n.errors == 2 && said("the client refuses it"),
+	   "with files: the loose owner key is the second error, none from the client's view");
 	unlink(key);
 	char path[300];
 	snprintf(path, sizeof path, "%s/check.toml", tmpdir);

@@ -10,6 +10,9 @@ KERNEL=$BUILD/kernel/vmlinuz
 # image's boot.toml pins the test owner key and the test disk (tests/tests.mk).
 INITRAMFS=${INITRAMFS:-$(realpath "$BUILD/test/initramfs.cpio.gz")}
 OWNER_KEY=${OWNER_KEY:-$(realpath "$BUILD/test/owner.pem")}
+# The client keeps its caches and its record of released keys (one release
+# per launch) under XDG_CACHE_HOME: the tests' stay in the build tree.
+export XDG_CACHE_HOME=${XDG_CACHE_HOME:-$(realpath -m "$BUILD/test/cache")}
 TEST_DISK_DIR=$(realpath -m "$BUILD/test/disk") # absolute: definitions in other directories name it
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-300}
 
