@@ -10,8 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bootcfg.h"
+#include "client/owner_pin.h"
+#include "cmd_disk_pin.h"
 #include "commands.h"
 #include "cli/file_io.h"
+#include "vmdefgen/boot_config_gen.h"
 #include "vmdefgen/vmdef_check.h"
 #include "vmdefgen/vmdef_gen.h"
 #include "vmdefgen/min_tcb_from.h"
@@ -51,6 +55,12 @@ static const char usage_text[] =
 	"                     own directory.\n"
 	"  --output FILE      write to FILE (default: standard output)\n"
 	"  --force            replace an existing FILE (a regular file; atomically)\n"
+	"  --boot-config OUT  also write the first stage's boot.toml for this VM: the\n"
+	"                     template (--boot-config-from, default config/boot.toml) with\n"
+	"                     the pin of --owner-key in [channel] and the disk pin of --disk\n"
+	"                     (a raw LUKS2 image) in [root], checked with the first stage's\n"
+	"                     own parser; build the image from it (make initramfs\n"
+	"                     BOOT_CONFIG=OUT). --force replaces an existing OUT too\n"
 	"\n"
 	"  --check FILE       load FILE and review it: errors (file:line:col) if it does not\n"
 	"                     load; then each weak choice as a warning or note with what to\n"
@@ -99,6 +109,8 @@ enum {
 	OPT_NO_FILES,
 	OPT_SIMULATED,
 	OPT_MIN_TCB_FROM,
+	OPT_BOOT_CONFIG,
+	OPT_BOOT_CONFIG_FROM,
 	OPT_NAMED
 };
 
@@ -166,6 +178,44 @@ static int write_output(const char *output, int force, const char *text, size_t 
 	return EXIT_OK;
 }
 
+/* --boot-config OUT: the first stage's boot.toml for this VM, the template
+ * with the owner key's pin and the disk's pin filled in, checked with the
+ * first stage's own parser and rules before it is written. */
+static int write_boot_config(const char *out_path, int force, const char *from, const char *owner_key, const char *disk)
+{
+	char err[768], pin_lines[1024];
+	uint8_t owner_pin[32];
+	size_t tmpl_len, len;
+	if (owner_pin_of_key_file(owner_key, owner_pin, err, sizeof err) != 0) {
+		fprintf(stderr, PROG ": --owner-key %s: %s\n", owner_key, err);
+		return EXIT_INPUT;
+	}
+	if (disk_pin_toml_of_file(disk, 0, pin_lines, sizeof pin_lines, err, sizeof err) != 0) {
+		fprintf(stderr, PROG ": --disk %s: %s (a partition: `snpboot disk-pin --partition N`)\n", disk, err);
+		return EXIT_INPUT;
+	}
+	char *tmpl = file_read_all(PROG, from, 1u << 20, &tmpl_len);
+	if (!tmpl)
+		return EXIT_INPUT;
+	char *text = boot_config_fill(from, tmpl, tmpl_len, owner_pin, pin_lines, &len, err, sizeof err);
+	free(tmpl);
+	if (!text) {
+		fprintf(stderr, PROG ": --boot-config: %s\n", err);
+		return EXIT_INPUT;
+	}
+	static struct boot_config cfg;
+	int rc = bootcfg_load(&cfg, out_path, text, len, NULL, err, sizeof err);
+	if (rc != 0)
+		fprintf(stderr, PROG ": --boot-config: the first stage would refuse it: %s\n", err);
+	else
+		rc = write_output(out_path, force, text, len);
+	free(text);
+	if (rc == EXIT_OK)
+		fprintf(stderr, PROG ": wrote %s: %s with the owner key's pin and the disk pin of %s\n", out_path, from,
+			disk);
+	return rc == EXIT_OK ? EXIT_OK : EXIT_FAILURE_GENERIC;
+}
+
 int cmd_config_generator(int argc, char **argv)
 {
 	static const struct option fixed[] = {
@@ -174,6 +224,8 @@ int cmd_config_generator(int argc, char **argv)
 		{"strict", no_argument, NULL, OPT_STRICT},     {"no-files", no_argument, NULL, OPT_NO_FILES},
 		{"simulated", no_argument, NULL, OPT_SIMULATED}, {"help", no_argument, NULL, 'h'},
 		{"min-tcb-from", required_argument, NULL, OPT_MIN_TCB_FROM},
+		{"boot-config", required_argument, NULL, OPT_BOOT_CONFIG},
+		{"boot-config-from", required_argument, NULL, OPT_BOOT_CONFIG_FROM},
 	};
 	/* Sized from the tables, so adding an option cannot overrun it again (a
 	 * hand-counted size once left no room for the terminator). */
@@ -186,7 +238,8 @@ int cmd_config_generator(int argc, char **argv)
 	opts[n_opts] = (struct option){NULL, 0, NULL, 0};
 
 	static struct vmdef_gen gen;
-	const char *output = NULL, *check_path = NULL;
+	const char *output = NULL, *check_path = NULL, *boot_out = NULL, *boot_from = "config/boot.toml";
+	const char *owner_key = NULL, *disk = NULL; /* as given: what --boot-config pins */
 	int force = 0, strict = 0, use_files = 1, c, rc = EXIT_USAGE;
 	char err[768], origin[160];
 	optind = 1;
@@ -206,6 +259,8 @@ int cmd_config_generator(int argc, char **argv)
 				goto bad;
 			break;
 		case OPT_OUTPUT: output = optarg; break;
+		case OPT_BOOT_CONFIG: boot_out = optarg; break;
+		case OPT_BOOT_CONFIG_FROM: boot_from = optarg; break;
 		case OPT_FORCE: force = 1; break;
 		case OPT_CHECK: check_path = optarg; break;
 		case OPT_STRICT: strict = 1; break;
@@ -217,6 +272,10 @@ int cmd_config_generator(int argc, char **argv)
 		default:
 			if (c >= OPT_NAMED && c < OPT_NAMED + (int)N_NAMED) {
 				const int i = c - OPT_NAMED;
+				if (strcmp(named[i].opt, "owner-key") == 0)
+					owner_key = optarg;
+				else if (strcmp(named[i].opt, "disk") == 0)
+					disk = optarg;
 				snprintf(origin, sizeof origin, "--%s %s", named[i].opt, optarg);
 				if (vmdef_gen_set_kv(&gen, named[i].table, named[i].key, optarg, origin, 1, err, sizeof err))
 					goto bad;
@@ -232,7 +291,7 @@ int cmd_config_generator(int argc, char **argv)
 		goto out;
 	}
 	if (check_path) {
-		if (gen.n || output || force) {
+		if (gen.n || output || force || boot_out) {
 			fprintf(stderr, PROG ": --check takes only --strict and --no-files\n");
 			goto out;
 		}
@@ -241,6 +300,10 @@ int cmd_config_generator(int argc, char **argv)
 	}
 	if (strict || !use_files) {
 		fprintf(stderr, PROG ": --strict and --no-files go with --check\n");
+		goto out;
+	}
+	if (boot_out && (!owner_key || !disk)) {
+		fprintf(stderr, PROG ": --boot-config pins the owner key and the disk: give --owner-key and --disk\n");
 		goto out;
 	}
 	size_t len;
@@ -257,6 +320,8 @@ int cmd_config_generator(int argc, char **argv)
 	}
 	rc = write_output(output, force, text, len);
 	free(text);
+	if (rc == EXIT_OK && boot_out)
+		rc = write_boot_config(boot_out, force, boot_from, owner_key, disk);
 	goto out;
 bad:
 	fprintf(stderr, PROG ": %s\n", err);

@@ -5,10 +5,9 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/bytes.h"
-#include "chan/selfcert.h"
+#include "client/owner_pin.h"
 #include "commands.h"
 #include "snp/idblock_key.h"
 
@@ -64,20 +63,15 @@ int cmd_owner_key(int argc, char **argv)
 		fprintf(stderr, PROG ": %s: %s\n", path, err);
 		return EXIT_INPUT;
 	}
-	/* The fingerprint is taken from the certificate the client will present,
-	 * so it is exactly what the guest compares. */
-	static struct selfcert cert;
-	int rc = selfcert_from_scalar(&cert, key.priv, "snpboot owner", time(NULL) - 3600, time(NULL) + 3600, err,
-				      sizeof err);
+	uint8_t pin[32];
+	int rc = owner_pin_of_scalar(key.priv, pin, err, sizeof err);
 	idblock_key_wipe(&key);
 	if (rc != 0) {
-		selfcert_wipe(&cert);
 		fprintf(stderr, PROG ": %s: %s\n", path, err);
 		return EXIT_INPUT;
 	}
 	char hex[65];
-	hex_encode(hex, cert.spki_sha256, 32);
-	selfcert_wipe(&cert);
+	hex_encode(hex, pin, 32);
 	if (cmdline)
 		printf("snpboot.channel.owner_key_sha256=%s\n", hex);
 	else

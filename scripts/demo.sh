@@ -35,10 +35,11 @@ rm -rf "$demo/disk" && mkdir -p "$demo/disk"
 uuid=$(sed -n 's/^LUKS UUID: //p' "$demo/disk/encrypt.out")
 echo "demo: LUKS2 disk $demo/disk/disk.img (uuid $uuid), key $demo/disk/disk.key (0600)"
 
-step "the owner's key and the measured boot.toml that pins it and the disk: snpboot owner-key, snpboot disk-pin"
+step "the owner's key and the measured boot.toml that pins it and the disk: snpboot owner-key, config-generator --boot-config"
 rm -f "$demo/owner.pem"
 "$snpboot" owner-key --generate "$demo/owner.pem"
-scripts/pin-boot-config.sh "$snpboot" config/boot.toml "$demo/owner.pem" "$demo/disk/disk.img" "$demo/boot.toml"
+"$snpboot" config-generator --owner-key "$demo/owner.pem" --disk "$demo/disk/disk.img" \
+	--boot-config-from config/boot.toml --boot-config "$demo/boot.toml" --force >/dev/null
 grep -E '^(owner_key_sha256|pin_)' "$demo/boot.toml"
 step "building the image from it: make initramfs BOOT_CONFIG=$demo/boot.toml"
 make --no-print-directory -s BUILD="$BUILD" BOOT_CONFIG="$demo/boot.toml" INITRAMFS="$initrd" "$initrd"

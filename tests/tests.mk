@@ -6,7 +6,7 @@ TEST_DISK := $(BUILD)/test/disk/disk.img
 E2E_TESTS := $(sort $(wildcard tests/e2e/*.t))
 include tests/fuzz/fuzz.mk
 # The tests boot the production /init from an image pinned like an owner's:
-# a test owner key and the test disk's pin (scripts/pin-boot-config.sh). It
+# a test owner key and the test disk's pin (config-generator --boot-config). It
 # also carries crypto_null, so that a cipher_null mapping is refused by the
 # pin check and not by a module that happens to be missing.
 TEST_OWNER_KEY := $(BUILD)/test/owner.pem
@@ -18,8 +18,9 @@ E2E_ASSETS := $(TEST_DISK) $(KERNEL_STAMP) $(TEST_INITRAMFS)
 $(TEST_OWNER_KEY): | $(SNPBOOT)
 	@mkdir -p $(@D)
 	$(SNPBOOT) owner-key --generate $@ >/dev/null
-$(TEST_BOOT_CONFIG): config/boot.toml scripts/pin-boot-config.sh $(TEST_DISK) $(TEST_OWNER_KEY) $(SNPBOOT)
-	scripts/pin-boot-config.sh $(SNPBOOT) config/boot.toml $(TEST_OWNER_KEY) $(TEST_DISK) $@
+$(TEST_BOOT_CONFIG): config/boot.toml $(TEST_DISK) $(TEST_OWNER_KEY) $(SNPBOOT)
+	$(SNPBOOT) config-generator --owner-key $(TEST_OWNER_KEY) --disk $(TEST_DISK) \
+		--boot-config-from config/boot.toml --boot-config $@ --force >/dev/null
 $(TEST_KMODS): kmods.list
 	@mkdir -p $(@D)
 	{ cat kmods.list; echo crypto_null; } >$@

@@ -39,6 +39,26 @@ gen --check "$work/default.toml" --no-files >"$work/default.check" 2>&1
 check "the missing owner key is an error, with its position and the fix" \
 	bash -c "grep -qE '^$work/default.toml:[0-9]+:1: error: no owner key \(channel.owner_key\)' '$work/default.check' && grep -qF '    fix: make a key with \`snpboot owner-key --generate owner.pem\`' '$work/default.check'"
 
+# ---- the first stage's boot.toml it proposes (--boot-config) ------------------
+rm -f "$work/boot.toml" "$work/b3.toml"
+gen --owner-key "$OWNER_KEY" --disk "$TEST_DISK_DIR/disk.img" --boot-config "$work/boot.toml" >/dev/null 2>"$work/boot.err"
+ok $? "--boot-config writes the first stage's boot.toml for the owner key and the disk"
+check "... which the first stage's own parser accepts" "$snpboot" boot-config --quiet "$work/boot.toml"
+check "... with the owner key's pin" grep -qxF "$("$snpboot" owner-key "$OWNER_KEY")" "$work/boot.toml"
+check "... and the disk pin, as disk-pin prints it" \
+	bash -c "'$snpboot' disk-pin '$TEST_DISK_DIR/disk.img' | grep '^pin_' | while read -r l; do grep -qxF \"\$l\" '$work/boot.toml' || exit 1; done"
+check "... under [root]" bash -c "sed -n '/^\[root\]/,/^\[/p' '$work/boot.toml' | grep -q '^pin_cipher = '"
+is_rc 1 "it never replaces an existing file without --force" \
+	gen --owner-key "$OWNER_KEY" --disk "$TEST_DISK_DIR/disk.img" --boot-config "$work/boot.toml"
+is_rc 2 "--boot-config without --disk: usage error" gen --owner-key "$OWNER_KEY" --boot-config "$work/b2.toml"
+head -c 40M /dev/zero >"$work/plain.img"
+is_rc 3 "a disk that is not LUKS2: refused" \
+	gen --owner-key "$OWNER_KEY" --disk "$work/plain.img" --boot-config "$work/b3.toml"
+gen --owner-key "$OWNER_KEY" --disk "$work/plain.img" --boot-config "$work/b3.toml" 2>"$work/b3.err" >/dev/null
+check "... saying why" grep -q "^snpboot config-generator: --disk $work/plain.img: " "$work/b3.err"
+check "... and nothing was written" test ! -e "$work/b3.toml"
+rm -f "$work/plain.img"
+
 # ---- writing -------------------------------------------------------------------
 rm -f "$work/out.toml"
 is_rc 0 "--output writes a new file" gen --output "$work/out.toml"
