@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bootcfg.h"
+#include "bootcfg/bootcfg.h"
 #include "cli/file_io.h"
-#include "cmdline.h"
+#include "bootcfg/cmdline.h"
 #include "commands.h"
 
 #define PROG "snpboot boot-config"

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bootcfg.h"
+#include "bootcfg/bootcfg.h"
 #include "client/owner_pin.h"
 #include "cmd_disk_pin.h"
 #include "commands.h"

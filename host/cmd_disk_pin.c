@@ -18,11 +18,11 @@
 #include "cli/cli_opt.h"
 #include "cli/file_io.h"
 #include "cmd_disk_pin.h"
+#include "bootcfg/bootcfg.h"
 #include "commands.h"
 #include "disk/disk_pin.h"
 #include "disk/luks2_header.h"
 #include "encrypt/disk_image.h"
-#include "toml/toml.h"
 
 #define PROG "snpboot disk-pin"
 #define PIN_FILE_MAX (1024u * 1024u)
@@ -134,83 +134,17 @@ int disk_pin_toml_of_file(const char *path, uint64_t offset, char *out, size_t c
 
 /* ---- a pin from TOML lines ------------------------------------------------------- */
 
-static int pin_hex(const struct toml_doc *doc, const struct toml_node *t, const char *key, uint8_t *out, size_t cap,
-		   size_t *len, struct toml_error *terr)
-{
-	char hex[2 * 64 + 2];
-	const struct toml_node *n = toml_require(doc, t, key, TOML_STRING, terr);
-	if (!n || toml_get_string(doc, n, hex, sizeof hex, terr) != 0)
-		return -1;
-	size_t h = strlen(hex);
-	if (h == 0 || h % 2 != 0 || h / 2 > cap || hex_decode(out, h / 2, hex, h) != 0)
-		return toml_errorf(terr, doc, n, "'%s' must be hex of 1 to %zu bytes", key, cap);
-	*len = h / 2;
-	return 0;
-}
-
-static int pin_int(const struct toml_doc *doc, const struct toml_node *t, const char *key, int64_t max, uint64_t *out,
-		   struct toml_error *terr)
-{
-	int64_t v;
-	const struct toml_node *n = toml_require(doc, t, key, TOML_INT, terr);
-	if (!n || toml_get_int(doc, n, 0, max, &v, terr) != 0)
-		return -1;
-	*out = (uint64_t)v;
-	return 0;
-}
-
-/* The pin_* keys of [root] (or of the top level). 0, or -1 with err. */
+/* The pin_* keys of [root] (or of the top level), read with the first
+ * stage's own schema and rules (lib/bootcfg). 0, or -1 with err. */
 static int pin_from_toml(const char *path, struct disk_pin *pin, char *err, size_t err_len)
 {
-	static struct toml_arena arena;
-	struct toml_doc doc;
-	struct toml_error terr;
 	size_t len;
-	char *text = file_read_all(PROG, path, PIN_FILE_MAX, &len), type[16], size[24];
+	char *text = file_read_all(PROG, path, PIN_FILE_MAX, &len);
 	if (!text)
 		return -1;
-	memset(pin, 0, sizeof *pin);
-	toml_doc_init_arena(&doc, &arena);
-	int rc = toml_parse(&doc, path, text, len, &terr);
+	int rc = bootcfg_load_pin(path, text, len, pin, err, err_len);
 	free(text);
-	const struct toml_node *t = rc == 0 ? toml_get_path(&doc, "root") : NULL, *n;
-	if (rc == 0 && !t)
-		t = toml_root(&doc);
-	uint64_t iter = 0, ks = 0, ss = 0;
-	if (rc != 0 || toml_expect(&doc, t, TOML_TABLE, &terr) != 0 ||
-	    !(n = toml_require(&doc, t, "pin_digest_type", TOML_STRING, &terr)) ||
-	    toml_get_string(&doc, n, type, sizeof type, &terr) != 0 ||
-	    (strcmp(type, "pbkdf2") != 0 && toml_errorf(&terr, &doc, n, "'pin_digest_type' must be \"pbkdf2\"")) ||
-	    !(n = toml_require(&doc, t, "pin_digest_hash", TOML_STRING, &terr)) ||
-	    toml_get_string(&doc, n, pin->digest_hash, sizeof pin->digest_hash, &terr) != 0 ||
-	    pin_int(&doc, t, "pin_digest_iterations", UINT32_MAX, &iter, &terr) != 0 ||
-	    pin_hex(&doc, t, "pin_digest_salt", pin->digest_salt, sizeof pin->digest_salt, &pin->digest_salt_len,
-		    &terr) != 0 ||
-	    pin_hex(&doc, t, "pin_digest", pin->digest, sizeof pin->digest, &pin->digest_len, &terr) != 0 ||
-	    !(n = toml_require(&doc, t, "pin_cipher", TOML_STRING, &terr)) ||
-	    toml_get_string(&doc, n, pin->cipher, sizeof pin->cipher, &terr) != 0 ||
-	    pin_int(&doc, t, "pin_key_size", DISK_PIN_KEY_MAX, &ks, &terr) != 0 ||
-	    pin_int(&doc, t, "pin_sector_size", 4096, &ss, &terr) != 0 ||
-	    pin_int(&doc, t, "pin_offset", INT64_MAX, &pin->offset, &terr) != 0 ||
-	    pin_int(&doc, t, "pin_iv_tweak", INT64_MAX, &pin->iv_tweak, &terr) != 0 ||
-	    !(n = toml_require(&doc, t, "pin_size", TOML_STRING, &terr)) ||
-	    toml_get_string(&doc, n, size, sizeof size, &terr) != 0 ||
-	    (strcmp(size, "dynamic") != 0 && (cli_parse_u64(size, &pin->size) != 0 || pin->size == 0) &&
-	     toml_errorf(&terr, &doc, n, "'pin_size' must be \"dynamic\" or a decimal number of bytes"))) {
-		toml_error_format(&terr, err, err_len);
-		return -1;
-	}
-	if (strcmp(size, "dynamic") == 0)
-		pin->size = 0;
-	pin->digest_iterations = (uint32_t)iter;
-	pin->key_size = (uint32_t)ks;
-	pin->sector_size = (uint32_t)ss;
-	char why[200];
-	if (!disk_pin_valid(pin, why, sizeof why)) {
-		snprintf(err, err_len, "%s: %s", path, why);
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 /* ---- the command ----------------------------------------------------------------- */

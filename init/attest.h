@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bootcfg.h"
+#include "bootcfg/bootcfg.h"
 #include "simwire/sim_proto.h"
 
 #define ATTEST_REPORT_LEN 1184u

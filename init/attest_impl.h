@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "attest.h"
-#include "bootcfg.h"
+#include "bootcfg/bootcfg.h"
 
 #define ATTEST_TSM_ROOT "/sys/kernel/config/tsm/report"
 #define ATTEST_SEV_GUEST_DEV "/dev/sev-guest"

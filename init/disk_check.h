@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "bootcfg.h"
+#include "bootcfg/bootcfg.h"
 
 /* Before the key is asked for: device's LUKS2 header must be one the first
  * stage accepts and match the pin. A courtesy (the host may serve other

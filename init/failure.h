@@ -1,7 +1,7 @@
 #ifndef SNPBOOT_INIT_FAILURE_H
 #define SNPBOOT_INIT_FAILURE_H
 
-#include "bootcfg.h"
+#include "bootcfg/bootcfg.h"
 
 /* Powers off or reboots; never returns (if the kernel refuses, it waits forever:
  * PID 1 may not exit). */

@@ -1,7 +1,6 @@
 # Guest /init. Files listed in INIT_HOST_TESTABLE are pure logic (no PID-1
 # side effects) and are also linked into the host unit tests.
 INIT_HOST_TESTABLE :=
-INIT_HOST_TESTABLE += init/bootcfg.c init/cmdline.c
 INIT_HOST_TESTABLE += init/mount_options.c
 
 # The /init gets its key only from the attested channel (keysource_attested.c).

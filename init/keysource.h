@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "bootcfg.h"
+#include "bootcfg/bootcfg.h"
 #include "disk_key.h"
 #include "net.h"
 

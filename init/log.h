@@ -3,7 +3,8 @@
 #ifndef SNPBOOT_INIT_LOG_H
 #define SNPBOOT_INIT_LOG_H
 
-enum log_level { LOG_ERR = 3, LOG_WARNING = 4, LOG_NOTICE = 5, LOG_INFO = 6, LOG_DEBUG = 7 };
+#include "bootcfg/log_level.h"
+
 
 /* Opens /dev/console and /dev/kmsg (after /dev is mounted); safe to call twice. */
 void log_open(void);

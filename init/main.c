@@ -9,10 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bootcfg.h"
+#include "bootcfg/bootcfg.h"
 #include "base/bytes.h"
 #include "clock.h"
-#include "cmdline.h"
+#include "bootcfg/cmdline.h"
 #include "failure.h"
 #include "keysource.h"
 #include "log.h"

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "net_types.h"
+#include "bootcfg/net_types.h"
 
 /* Brings up lo and the configured link, then applies static or DHCP config.
  * Returns 0, or -1 with a reason in err (what failed and why). Logs progress. */

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "net_types.h"
+#include "bootcfg/net_types.h"
 
 struct nl_conn {
 	int fd;

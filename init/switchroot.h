@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "bootcfg.h"
+#include "bootcfg/bootcfg.h"
 
 /* Moves /dev /proc /sys /run into NEWROOT, empties the initramfs, makes NEWROOT
  * the root and execs switch_root.init. Returns only on failure (-1, err). */

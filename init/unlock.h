@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "bootcfg.h"
+#include "bootcfg/bootcfg.h"
 #include "disk_key.h"
 
 #define NEWROOT "/newroot"

@@ -157,11 +157,12 @@ ok $? "--check-against a boot.toml with the pin in [root]"
 sed 's/^pin_digest_iterations = 1000/pin_digest_iterations = 999/' a.toml >bad.toml
 pin --check-against bad.toml a.img >out 2>err
 is $? 3 "a pin file that is not a valid pin: exit 3"
-is "$(cat err)" "snpboot disk-pin: bad.toml: pin_digest_iterations: 999 is below 1000" "... says why"
+is "$(cat err)" "snpboot disk-pin: bad.toml: the disk pin is not one the first stage accepts: pin_digest_iterations: 999 is below 1000" \
+	"... says why, as the first stage would"
 grep -v '^pin_cipher' a.toml >short.toml
 pin --check-against short.toml a.img >out 2>err
 is $? 3 "a pin file without pin_cipher: exit 3"
-like err "missing required key 'pin_cipher'" "... says which"
+like err "the disk pin is incomplete, missing: root.pin_cipher" "... says which"
 
 # ---- 4. partitions, qcow2, bad input, usage ------------------------------------------
 size=$(stat -c %s b.img)

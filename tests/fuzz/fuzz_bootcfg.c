@@ -3,8 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "bootcfg.h"
-#include "cmdline.h"
+#include "bootcfg/bootcfg.h"
+#include "bootcfg/cmdline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

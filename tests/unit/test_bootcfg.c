@@ -2,9 +2,9 @@
 #include <arpa/inet.h>
 
 #include "../tap.h"
-#include "bootcfg.h"
+#include "bootcfg/bootcfg.h"
 #include "base/bytes.h"
-#include "cmdline.h"
+#include "bootcfg/cmdline.h"
 
 static struct boot_config cfg;
 static char err[320];
@@ -164,6 +164,20 @@ int main(void)
 	is_int(load(minimal, "snpboot.root.pin_iv_tweak=8589934592"), -1, "a non-zero iv_tweak: refused");
 	ok(strstr(err, "pin_iv_tweak") != NULL, "message: %s", err);
 	is_int(load(minimal, "snpboot.channel.owner_key_sha256="), -1, "the command line cannot clear the owner pins");
+
+	/* The pin alone (disk-pin --check-against): bare lines, or a boot.toml's [root]. */
+	struct disk_pin pin;
+	is_int(bootcfg_load_pin("pin.toml", ROOT_PINS_TOML, strlen(ROOT_PINS_TOML), &pin, err, sizeof err), 0,
+	       "bare pin lines: %s", err);
+	ok(pin.key_size == 64 && pin.digest_len == 32 && strcmp(pin.cipher, "aes-xts-plain64") == 0, "... read");
+	is_int(bootcfg_load_pin("boot.toml", text, strlen(text), &pin, err, sizeof err), -1,
+	       "a boot.toml without a pin in [root]: refused");
+	ok(strstr(err, "[root] has no disk pin") != NULL, "message: %s", err);
+	snprintf(text, sizeof text, "[log]\nlevel = \"info\"\n[root]\ndevice = \"/dev/vda\"\n" ROOT_PINS_TOML);
+	is_int(bootcfg_load_pin("boot.toml", text, strlen(text), &pin, err, sizeof err), 0, "a boot.toml's [root]: %s", err);
+	is_int(bootcfg_load_pin("pin.toml", "pin_digest_iterations = \"many\"\n", 31, &pin, err, sizeof err), -1,
+	       "a wrongly typed pin key: refused");
+	ok(strstr(err, "pin.toml:1:") != NULL, "with its position: %s", err);
 
 	/* Command-line overrides. */
 	is_int(load(minimal, "quiet snpboot.network.mode=static snpboot.network.address=10.0.2.15/24 "

@@ -1,5 +1,5 @@
 #include "../tap.h"
-#include "cmdline.h"
+#include "bootcfg/cmdline.h"
 
 int main(void)
 {

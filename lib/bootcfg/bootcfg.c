@@ -452,6 +452,8 @@ static int apply_override(struct boot_config *cfg, const struct cmdline_override
 
 /* ---- cross-field rules ------------------------------------------------------------- */
 
+static int validate_disk_pin(const struct boot_config *cfg, const char *file, char *err, size_t err_len);
+
 /* Whatever runs after switch_root can obtain genuine reports for this
  * MEASUREMENT, so the measured configuration must say whom to trust with
  * the channel (owner keys) and which disk the key may open (the disk pin):
@@ -465,6 +467,12 @@ static int validate_pins(const struct boot_config *cfg, const char *file, char *
 			 file);
 		return -1;
 	}
+	return validate_disk_pin(cfg, file, err, err_len);
+}
+
+/* The disk pin: all of it or nothing, and a pin the first stage accepts. */
+static int validate_disk_pin(const struct boot_config *cfg, const char *file, char *err, size_t err_len)
+{
 	if (cfg->root.pin_set == 0) {
 		snprintf(err, err_len,
 			 "%s: [root] has no disk pin (root.pin_*): the key opens only the disk the measured "
@@ -529,4 +537,34 @@ int bootcfg_load(struct boot_config *cfg, const char *file, const char *text, si
 		if (apply_override(cfg, &overrides->items[i], err, err_len) != 0)
 			return -1;
 	return validate(cfg, file, err, err_len);
+}
+
+int bootcfg_load_pin(const char *file, const char *text, size_t len, struct disk_pin *pin, char *err, size_t err_len)
+{
+	static struct toml_arena arena;
+	static struct boot_config cfg;
+	struct toml_doc doc;
+	struct toml_error terr;
+	bootcfg_defaults(&cfg);
+	toml_doc_init_arena(&doc, &arena);
+	if (toml_parse(&doc, file, text, len, &terr) != 0)
+		goto fail;
+	/* A whole boot.toml: its [root] table. The lines disk-pin prints: the top level. */
+	const struct toml_node *t = toml_get_path(&doc, "root");
+	if (!t)
+		t = toml_root(&doc);
+	if (toml_expect(&doc, t, TOML_TABLE, &terr) != 0)
+		goto fail;
+	for (const struct toml_node *kv = toml_first(&doc, t); kv; kv = toml_next(&doc, kv)) {
+		const struct field *f = find_field("root", toml_key(&doc, kv));
+		if (f && f->pin_bit && load_value(&cfg, &doc, f, kv, &terr) != 0)
+			goto fail;
+	}
+	if (validate_disk_pin(&cfg, file, err, err_len) != 0)
+		return -1;
+	*pin = cfg.root.pin;
+	return 0;
+fail:
+	toml_error_format(&terr, err, err_len);
+	return -1;
 }

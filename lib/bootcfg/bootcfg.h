@@ -9,8 +9,8 @@
 
 #include "cmdline.h"
 #include "disk/disk_pin.h"
-#include "log.h"
-#include "net.h"
+#include "log_level.h"
+#include "net_types.h"
 
 #define BOOTCFG_PATH "/etc/snpboot/boot.toml"
 #define BOOTCFG_MAX_OWNER_KEYS 8
@@ -69,5 +69,11 @@ int bootcfg_load(struct boot_config *cfg, const char *file, const char *text, si
 		 const struct cmdline_overrides *overrides, char *err, size_t err_len);
 
 const char *failure_action_name(enum failure_action a);
+
+/* Only the disk pin: the pin_* keys of text's [root] table, or of its top
+ * level (the lines `snpboot disk-pin` prints), with the same types and
+ * rules as bootcfg_load (complete, and acceptable to the first stage). 0
+ * with *pin, or -1 with file:line:column and why in err. */
+int bootcfg_load_pin(const char *file, const char *text, size_t len, struct disk_pin *pin, char *err, size_t err_len);
 
 #endif
