@@ -1,5 +1,6 @@
 /* snpboot measure: the expected SNP launch digest (report MEASUREMENT) of a
- * guest booted by QEMU or EC2 from OVMF with a kernel, initrd and command line. */
+ * guest booted by QEMU, EC2 or GCE from OVMF with a kernel, initrd and
+ * command line. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,22 +19,25 @@ static void usage(FILE *out)
 		"usage: snpboot measure --vm-definition vm.toml [--output hex|base64|json]\n"
 		"       snpboot measure --explain REPORT --vm-definition vm.toml\n"
 		"       snpboot measure --ovmf FILE [--kernel FILE [--initrd FILE] [--append CMDLINE]]\n"
-		"                       [--vcpus N] [--vcpu-type TYPE | --vcpu-sig 0xSIG] [--vmm-type qemu|ec2]\n"
+		"                       [--vcpus N] [--vcpu-type TYPE | --vcpu-sig 0xSIG |\n"
+		"                        --vcpu-family F --vcpu-model M --vcpu-stepping S]\n"
+		"                       [--vmm-type qemu|ec2|ec2-2025|gce]\n"
 		"                       [--guest-features 0xF] [--ovmf-hash HEX] [--output hex|base64|json]\n"
 		"                       [--allow-unmeasured-kernel]\n"
 		"\n"
 		"Prints the SNP launch digest (the attestation report's MEASUREMENT) that the\n"
-		"AMD Secure Processor computes when QEMU (or EC2) launches this guest.\n"
+		"AMD Secure Processor computes when QEMU, EC2 or GCE launches this guest.\n"
 		"\n"
 		"  --vm-definition F  take firmware, kernel, initrd, append, vCPUs, type, VMM and\n"
 		"                     guest features from a VM definition (what the client expects)\n"
 		"  --explain REPORT   say why REPORT's MEASUREMENT differs from the definition's:\n"
 		"                     recompute it with each usual single change (guest features\n"
 		"                     such as DebugSwap, vCPU count 1..max(64, 2x), vCPU model, VMM\n"
-		"                     type, no kernel hashes, no initrd, command line absent or with\n"
-		"                     a newline, blank or word more or less) and name the one that\n"
-		"                     gives it, or say that none does. REPORT is a raw 1184-byte\n"
-		"                     report or an EVIDENCE frame saved by `client --save-evidence`\n"
+		"                     type (each of the others), no kernel hashes, no initrd,\n"
+		"                     command line absent or with a newline, blank or word more or\n"
+		"                     less) and name the one that gives it, or say that none does.\n"
+		"                     REPORT is a raw 1184-byte report or an EVIDENCE frame saved\n"
+		"                     by `client --save-evidence`\n"
 		"  --ovmf FILE        OVMF firmware image (its GUID table and SEV metadata are read)\n"
 		"  --kernel FILE      kernel passed with -kernel (measured through the firmware's\n"
 		"                     SEV kernel-hashes table, QEMU kernel-hashes=on)\n"
@@ -48,7 +52,16 @@ static void usage(FILE *out)
 	fprintf(out,
 		"\n"
 		"  --vcpu-sig 0xSIG   CPUID Fn0000_0001_EAX signature instead of a model name\n"
-		"  --vmm-type T       qemu (default) or ec2\n"
+		"  --vcpu-family F --vcpu-model M --vcpu-stepping S\n"
+		"                     the signature from CPUID family (0..0x10e), model (0..0xff)\n"
+		"                     and stepping (0..0xf), all three together\n"
+		"  --vmm-type T       who builds the initial VMSAs (measured):\n");
+	for (unsigned i = 0; measure_vmm_at(i); i++)
+		fprintf(out, "                       %-9s %s\n", measure_vmm_name(measure_vmm_at(i)),
+			measure_vmm_help(measure_vmm_at(i)));
+	fprintf(out,
+		"                     ec2 and gce put 0x600 in RDX whatever the vCPU type; their\n"
+		"                     values follow virtee/sev-snp-measure 0.0.12/0.0.13 (May 2026)\n"
 		"  --guest-features F VMSA SEV_FEATURES (default 0x1 = SNPActive; 0x21 adds\n"
 		"                     DebugSwap, bit 5, which some host kernels turn on)\n"
 		"  --ovmf-hash HEX    precomputed digest of the firmware pages (96 hex digits);\n"
@@ -68,7 +81,7 @@ static void usage(FILE *out)
 
 struct measure_args {
 	const char *ovmf, *kernel, *initrd, *append, *vcpu_type, *vcpu_sig, *vmm, *features, *ovmf_hash, *output;
-	const char *vcpus, *vmdef, *explain;
+	const char *vcpus, *vmdef, *explain, *family, *model, *stepping;
 	int allow_unmeasured;
 };
 
@@ -85,7 +98,8 @@ static int parse_args(struct measure_args *a, int argc, char **argv)
 		{"--vcpu-sig", &a->vcpu_sig}, {"--vmm-type", &a->vmm},
 		{"--guest-features", &a->features}, {"--ovmf-hash", &a->ovmf_hash},
 		{"--output", &a->output},     {"--vm-definition", &a->vmdef},
-		{"--explain", &a->explain},
+		{"--explain", &a->explain},   {"--vcpu-family", &a->family},
+		{"--vcpu-model", &a->model},  {"--vcpu-stepping", &a->stepping},
 	};
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--allow-unmeasured-kernel") == 0) {
@@ -171,7 +185,7 @@ static int measure_from_vmdef(const struct measure_args *a)
 	uint8_t d[MEASURE_DIGEST_LEN];
 	const char *output = a->output ? a->output : "hex";
 	if (a->ovmf || a->kernel || a->initrd || a->append || a->vcpus || a->vcpu_type || a->vcpu_sig || a->vmm ||
-	    a->features || a->ovmf_hash || a->allow_unmeasured) {
+	    a->features || a->ovmf_hash || a->allow_unmeasured || a->family || a->model || a->stepping) {
 		fprintf(stderr, "snpboot measure: --vm-definition takes everything from the definition; "
 				"only --output (or --explain) may be added\n");
 		return EXIT_USAGE;
@@ -199,6 +213,50 @@ static int measure_from_vmdef(const struct measure_args *a)
 	else
 		printf("%s\n", strcmp(output, "base64") == 0 ? b64 : hex);
 	return EXIT_OK;
+}
+
+/* The vCPU's CPUID signature from exactly one of --vcpu-type, --vcpu-sig
+ * or the family/model/stepping triple (sev-snp-measure's three forms), the
+ * default being EPYC-v4. Returns 0, or -1 after saying why. */
+static int vcpu_sig_from_args(const struct measure_args *a, uint32_t *sig)
+{
+	int fms = a->family || a->model || a->stepping;
+	uint64_t v, fam, mod, step;
+	if ((a->vcpu_type != NULL) + (a->vcpu_sig != NULL) + fms > 1) {
+		fprintf(stderr, "snpboot measure: give one of --vcpu-type, --vcpu-sig or "
+				"--vcpu-family/--vcpu-model/--vcpu-stepping\n");
+		return -1;
+	}
+	if (fms) {
+		if (!a->family || !a->model || !a->stepping) {
+			fprintf(stderr, "snpboot measure: --vcpu-family, --vcpu-model and --vcpu-stepping go together\n");
+			return -1;
+		}
+		if (cli_parse_u64(a->family, &fam) != 0 || cli_parse_u64(a->model, &mod) != 0 ||
+		    cli_parse_u64(a->stepping, &step) != 0 || fam > UINT32_MAX || mod > UINT32_MAX ||
+		    step > UINT32_MAX ||
+		    measure_cpu_sig_checked((unsigned)fam, (unsigned)mod, (unsigned)step, sig) != 0) {
+			fprintf(stderr,
+				"snpboot measure: --vcpu-family %s --vcpu-model %s --vcpu-stepping %s: want family "
+				"0..0x10e, model 0..0xff, stepping 0..0xf\n",
+				a->family, a->model, a->stepping);
+			return -1;
+		}
+		return 0;
+	}
+	if (a->vcpu_sig) {
+		if (cli_parse_u64(a->vcpu_sig, &v) != 0 || v > 0xffffffffu) {
+			fprintf(stderr, "snpboot measure: --vcpu-sig '%s' is not a 32-bit number\n", a->vcpu_sig);
+			return -1;
+		}
+		*sig = (uint32_t)v;
+		return 0;
+	}
+	if (measure_vcpu_type_sig(a->vcpu_type ? a->vcpu_type : "EPYC-v4", sig) != 0) {
+		fprintf(stderr, "snpboot measure: unknown --vcpu-type '%s' (see --help for the list)\n", a->vcpu_type);
+		return -1;
+	}
+	return 0;
 }
 
 int cmd_measure(int argc, char **argv)
@@ -244,22 +302,10 @@ int cmd_measure(int argc, char **argv)
 		}
 		f.vcpus = (uint32_t)v;
 	}
-	if (a.vcpu_type && a.vcpu_sig) {
-		fprintf(stderr, "snpboot measure: give --vcpu-type or --vcpu-sig, not both\n");
+	if (vcpu_sig_from_args(&a, &f.vcpu_sig) != 0)
 		return EXIT_USAGE;
-	}
-	if (a.vcpu_sig) {
-		if (cli_parse_u64(a.vcpu_sig, &v) != 0 || v > 0xffffffffu) {
-			fprintf(stderr, "snpboot measure: --vcpu-sig '%s' is not a 32-bit number\n", a.vcpu_sig);
-			return EXIT_USAGE;
-		}
-		f.vcpu_sig = (uint32_t)v;
-	} else if (measure_vcpu_type_sig(a.vcpu_type ? a.vcpu_type : "EPYC-v4", &f.vcpu_sig) != 0) {
-		fprintf(stderr, "snpboot measure: unknown --vcpu-type '%s' (see --help for the list)\n", a.vcpu_type);
-		return EXIT_USAGE;
-	}
 	if (a.vmm && measure_vmm_parse(a.vmm, &f.vmm) != 0) {
-		fprintf(stderr, "snpboot measure: --vmm-type must be qemu or ec2, not '%s'\n", a.vmm);
+		fprintf(stderr, "snpboot measure: --vmm-type must be qemu, ec2, ec2-2025 or gce, not '%s'\n", a.vmm);
 		return EXIT_USAGE;
 	}
 	if (a.features && (cli_parse_u64(a.features, &f.guest_features) != 0 ||

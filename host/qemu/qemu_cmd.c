@@ -155,9 +155,9 @@ int qemu_cmd_build(struct qemu_cmd *c, const struct vmdef *d, const struct qemu_
 {
 	memset(c, 0, sizeof *c);
 	if (!o->sim && d->vmm != MEASURE_VMM_QEMU)
-		return err_set(err, err_len, "%s: 'vm.vmm_type' is \"ec2\": QEMU would launch a guest with another "
+		return err_set(err, err_len, "%s: 'vm.vmm_type' is \"%s\": QEMU would launch a guest with another "
 					     "MEASUREMENT than the client expects",
-			       d->file);
+			       d->file, measure_vmm_name(d->vmm));
 	if (!o->sim && !d->ovmf[0])
 		return err_set(err, err_len, "%s: an SNP launch needs [firmware] ovmf (the AmdSev OVMF, -bios)", d->file);
 	if (o->sim && !o->sim_socket)

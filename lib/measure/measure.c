@@ -72,8 +72,17 @@ static int metadata_sections(struct measure_gctx *g, const struct ovmf_info *inf
 		const struct ovmf_section *s = &info->sections[i];
 		switch (s->type) {
 		case OVMF_SECTION_SNP_SEC_MEM:
+			/* Pre-validated by the VMM: zero pages, or (GCE) pages
+			 * validated without being measured. */
+			if (measure_vmm_sec_mem_type(vmm) == MEASURE_PAGE_UNMEASURED)
+				for (uint32_t off = 0; off < s->size; off += MEASURE_PAGE_SIZE)
+					measure_gctx_empty_page(g, MEASURE_PAGE_UNMEASURED, s->gpa + off);
+			else
+				measure_gctx_zero_pages(g, s->gpa, s->size);
+			break;
 		case OVMF_SECTION_SVSM_CAA:
-			/* Pre-validated by the VMM, measured as zero pages. */
+			/* Zero pages on every VMM, GCE included (its vector
+			 * matches only so). */
 			measure_gctx_zero_pages(g, s->gpa, s->size);
 			break;
 		case OVMF_SECTION_SNP_SECRETS:
@@ -85,7 +94,7 @@ static int metadata_sections(struct measure_gctx *g, const struct ovmf_info *inf
 			if (one_page_section(s, err, err_len) != 0)
 				return -1;
 			/* EC2 inserts the CPUID page after all other sections. */
-			if (vmm != MEASURE_VMM_EC2)
+			if (!measure_vmm_cpuid_last(vmm))
 				measure_gctx_empty_page(g, MEASURE_PAGE_CPUID, s->gpa);
 			break;
 		case OVMF_SECTION_SNP_KERNEL_HASHES:
@@ -97,7 +106,7 @@ static int metadata_sections(struct measure_gctx *g, const struct ovmf_info *inf
 			return -1;
 		}
 	}
-	if (vmm == MEASURE_VMM_EC2)
+	if (measure_vmm_cpuid_last(vmm))
 		for (uint32_t i = 0; i < info->n_sections; i++)
 			if (info->sections[i].type == OVMF_SECTION_CPUID)
 				measure_gctx_empty_page(g, MEASURE_PAGE_CPUID, info->sections[i].gpa);
@@ -115,7 +124,7 @@ static int count_sections(const struct ovmf_info *info, uint32_t type)
 int measure_launch_digest(struct measure_result *res, const struct measure_params *p, char *err, size_t err_len)
 {
 	memset(res, 0, sizeof *res);
-	if (p->vmm != MEASURE_VMM_QEMU && p->vmm != MEASURE_VMM_EC2) {
+	if (!measure_vmm_known(p->vmm)) {
 		measure_seterr(err, err_len, "measure: unknown VMM type %d", (int)p->vmm);
 		return -1;
 	}

@@ -1,10 +1,11 @@
-/* Expected SNP launch digest (MEASUREMENT) of a QEMU/EC2 guest booted from
- * OVMF with kernel, initrd and command line, computed the way the VMM and
- * the AMD Secure Processor build it:
+/* Expected SNP launch digest (MEASUREMENT) of a QEMU, EC2 or GCE guest
+ * booted from OVMF with kernel, initrd and command line, computed the way
+ * the VMM and the AMD Secure Processor build it:
  *   1. the OVMF image page by page at 4 GiB - size (or a precomputed
  *      "OVMF hash" standing for those pages),
- *   2. the SEV metadata sections in table order (zero, secrets, CPUID
- *      pages; the kernel-hashes page when a kernel is given),
+ *   2. the SEV metadata sections in table order (zero or unmeasured,
+ *      secrets, CPUID pages; the kernel-hashes page when a kernel is
+ *      given; measure_vmm.h says what each VMM changes),
  *   3. one VMSA page per vCPU.
  * Core functions take buffers; measure_file.c adds file helpers. */
 #ifndef SNPBOOT_MEASURE_H

@@ -2,10 +2,11 @@
  * predicts? Measurement mismatches are the most common complaint of SNP
  * users, and almost always come from one launch parameter the owner did not
  * know the host chose: DebugSwap in SEV_FEATURES, the vCPU count or model,
- * the VMM type, QEMU's kernel-hashes=off, or a command line differing by a
- * newline or a word. measure_explain() recomputes the launch digest with
- * each such single change and says which one gives the reported value (or
- * that none does, and what was tried). The firmware pages are hashed once
+ * the VMM type (QEMU, EC2 today or before 2026, GCE), QEMU's
+ * kernel-hashes=off, or a command line differing by a newline or a word.
+ * measure_explain() recomputes the launch digest with each such single
+ * change and says which one gives the reported value (or that none does,
+ * and what was tried). The firmware pages are hashed once
  * (the "OVMF hash") and every candidate starts from there, so a few hundred
  * candidates cost about as much as one ordinary measurement. */
 #ifndef SNPBOOT_MEASURE_EXPLAIN_H

@@ -56,58 +56,38 @@ int measure_vcpu_type_sig(const char *name, uint32_t *sig)
 	return -1;
 }
 
+int measure_cpu_sig_checked(unsigned family, unsigned model, unsigned stepping, uint32_t *sig)
+{
+	/* Base family 0xf plus an 8-bit extended family; 4+4-bit model. */
+	if (family > 0xf + 0xff || model > 0xff || stepping > 0xf)
+		return -1;
+	*sig = measure_cpu_sig(family, model, stepping);
+	return 0;
+}
+
 const char *measure_vcpu_type_name(unsigned i)
 {
 	return i < sizeof vcpu_types / sizeof vcpu_types[0] ? vcpu_types[i].name : NULL;
 }
 
-int measure_vmm_parse(const char *name, enum measure_vmm *vmm)
-{
-	if (strcasecmp(name, "qemu") == 0)
-		*vmm = MEASURE_VMM_QEMU;
-	else if (strcasecmp(name, "ec2") == 0)
-		*vmm = MEASURE_VMM_EC2;
-	else
-		return -1;
-	return 0;
-}
-
-const char *measure_vmm_name(enum measure_vmm vmm)
-{
-	return vmm == MEASURE_VMM_EC2 ? "ec2" : "qemu";
-}
-
 void measure_vmsa_page(uint8_t page[MEASURE_PAGE_SIZE], uint32_t eip, uint64_t sev_features, uint32_t vcpu_sig,
 		       enum measure_vmm vmm)
 {
-	/* QEMU (KVM_SEV_INIT2) syncs its reset state: CPUID signature in RDX,
-	 * x87/SSE control words at their reset values. EC2 leaves RDX and the
-	 * FPU state zero and uses non-"accessed" CS (BSP only), SS and TR types. */
-	uint16_t cs_attr = 0x9b, ss_attr = 0x93, tr_attr = 0x8b;
-	uint64_t rdx = vcpu_sig;
-	uint32_t mxcsr = 0x1f80;
-	uint16_t fcw = 0x37f;
-	if (vmm == MEASURE_VMM_EC2) {
-		cs_attr = eip == MEASURE_BSP_EIP ? 0x9a : 0x9b;
-		ss_attr = 0x92;
-		tr_attr = 0x83;
-		rdx = 0;
-		mxcsr = 0;
-		fcw = 0;
-	}
+	const struct measure_vmm_regs *r = measure_vmm_regs(vmm);
+	uint16_t cs_attr = eip == MEASURE_BSP_EIP ? r->cs_attr_bsp : r->cs_attr_ap;
 	memset(page, 0, MEASURE_PAGE_SIZE);
 	seg(page + VMSA_ES, 0, 0x93, 0xffff, 0);
 	/* Real-mode CS: selector 0xf000, base = the upper half of the entry
 	 * point, RIP = its lower 16 bits. */
 	seg(page + VMSA_CS, 0xf000, cs_attr, 0xffff, eip & 0xffff0000u);
-	seg(page + VMSA_SS, 0, ss_attr, 0xffff, 0);
+	seg(page + VMSA_SS, 0, r->ss_attr, 0xffff, 0);
 	seg(page + VMSA_DS, 0, 0x93, 0xffff, 0);
 	seg(page + VMSA_FS, 0, 0x93, 0xffff, 0);
 	seg(page + VMSA_GS, 0, 0x93, 0xffff, 0);
 	seg(page + VMSA_GDTR, 0, 0, 0xffff, 0);
 	seg(page + VMSA_LDTR, 0, 0x82, 0xffff, 0);
 	seg(page + VMSA_IDTR, 0, 0, 0xffff, 0);
-	seg(page + VMSA_TR, 0, tr_attr, 0xffff, 0);
+	seg(page + VMSA_TR, 0, r->tr_attr, 0xffff, 0);
 	le64_store(page + VMSA_EFER, 0x1000);   /* KVM sets EFER.SVME */
 	le64_store(page + VMSA_CR4, 0x40);      /* KVM sets CR4.MCE */
 	le64_store(page + VMSA_CR0, 0x10);      /* CR0.ET */
@@ -115,10 +95,10 @@ void measure_vmsa_page(uint8_t page[MEASURE_PAGE_SIZE], uint32_t eip, uint64_t s
 	le64_store(page + VMSA_DR6, 0xffff0ff0);
 	le64_store(page + VMSA_RFLAGS, 0x2);
 	le64_store(page + VMSA_RIP, eip & 0xffffu);
-	le64_store(page + VMSA_G_PAT, 0x0007040600070406ull); /* PAT reset value */
-	le64_store(page + VMSA_RDX, rdx);
+	le64_store(page + VMSA_G_PAT, r->g_pat);
+	le64_store(page + VMSA_RDX, r->rdx_is_sig ? vcpu_sig : r->rdx);
 	le64_store(page + VMSA_SEV_FEATURES, sev_features);
 	le64_store(page + VMSA_XCR0, 0x1);
-	le32_store(page + VMSA_MXCSR, mxcsr);
-	le16_store(page + VMSA_X87_FCW, fcw);
+	le32_store(page + VMSA_MXCSR, r->mxcsr);
+	le16_store(page + VMSA_X87_FCW, r->fcw);
 }

@@ -1,31 +1,28 @@
 /* Initial VMSA (SEV-ES save area) pages as the VMM hands them to the
  * firmware, one per vCPU: the BSP starts at the reset vector, APs at the
- * SEV-ES reset block's EIP. Field values depend on the VMM and on the vCPU
- * signature (CPUID Fn0000_0001_EAX) that QEMU puts in RDX. */
+ * SEV-ES reset block's EIP. Field values depend on the VMM (measure_vmm.h)
+ * and on the vCPU signature (CPUID Fn0000_0001_EAX) that QEMU puts in RDX. */
 #ifndef SNPBOOT_MEASURE_VMSA_H
 #define SNPBOOT_MEASURE_VMSA_H
 
 #include <stdint.h>
 
 #include "measure_gctx.h"
-
-enum measure_vmm {
-	MEASURE_VMM_QEMU = 1,
-	MEASURE_VMM_EC2 = 2,
-};
+#include "measure_vmm.h"
 
 #define MEASURE_BSP_EIP 0xfffffff0u
 
 /* CPUID signature from family, model, stepping (AMD CPUID spec #25481). */
 uint32_t measure_cpu_sig(unsigned family, unsigned model, unsigned stepping);
+/* The same, refusing values the signature cannot hold (family above
+ * 0x10e, model above 0xff, stepping above 0xf) instead of truncating
+ * them. Returns 0 and sets *sig, or -1. */
+int measure_cpu_sig_checked(unsigned family, unsigned model, unsigned stepping, uint32_t *sig);
 /* Signature of a QEMU vCPU model name ("EPYC-v4", "EPYC-Milan", ...; case
  * insensitive). Returns 0 and sets *sig, or -1 for an unknown name. */
 int measure_vcpu_type_sig(const char *name, uint32_t *sig);
 /* Name of the i-th known vCPU type, NULL past the end (for --help). */
 const char *measure_vcpu_type_name(unsigned i);
-/* Parses "qemu" / "ec2" (case insensitive). Returns 0, or -1. */
-int measure_vmm_parse(const char *name, enum measure_vmm *vmm);
-const char *measure_vmm_name(enum measure_vmm vmm);
 
 /* Writes the 4096-byte VMSA page of a vCPU starting at eip. */
 void measure_vmsa_page(uint8_t page[MEASURE_PAGE_SIZE], uint32_t eip, uint64_t sev_features, uint32_t vcpu_sig,

@@ -15,7 +15,7 @@
  *   vcpus                   integer 1..512                        1
  *   vcpu_type               QEMU CPU model (measure_vcpu_type_sig) "EPYC-v4"
  *   memory_mib              integer 64..4194304                   2048
- *   vmm_type                "qemu" | "ec2"                        "qemu"
+ *   vmm_type                "qemu" | "ec2" | "ec2-2025" | "gce"   "qemu"
  *   guest_features          integer, VMSA SEV_FEATURES, bit 0 set 1
  *   [firmware]
  *   ovmf                    path of the AmdSev OVMF image used     required when the

@@ -46,7 +46,9 @@ int vmdef__load_vm(struct vmdef_ctx *c)
 		return -1;
 	if (measure_vmm_parse(vmm, &d->vmm))
 		return vmdef__fail(c, toml_table_get(c->doc, t, "vmm_type"),
-				   "'vm.vmm_type' must be \"qemu\" or \"ec2\", not \"%s\"", vmm);
+				   "'vm.vmm_type' must be \"qemu\", \"ec2\", \"ec2-2025\" (EC2 before 2026) or \"gce\", "
+				   "not \"%s\"",
+				   vmm);
 
 	d->guest_features = MEASURE_FEATURE_SNP_ACTIVE;
 	if (vmdef__int(c, t, "guest_features", 0, INT64_MAX, &v, &got))

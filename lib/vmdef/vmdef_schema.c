@@ -33,7 +33,7 @@ const struct vmdef_key vmdef_schema_keys[] = {
 	 "measured (`snpboot measure --help` lists the known models). Default \"EPYC-v4\"."},
 	{"vm", "memory_mib", VMDEF_KIND_INT, "2048", 0, "Guest memory in MiB (64..4194304). Not measured. Default 2048."},
 	{"vm", "vmm_type", VMDEF_KIND_STRING, "\"qemu\"", 0,
-	 "Who builds the VMSAs: \"qemu\" or \"ec2\" (measured). launch-qemu needs \"qemu\". Default \"qemu\"."},
+	 "Who builds the VMSAs (measured): \"qemu\", \"ec2\" (EC2 today), \"ec2-2025\" (EC2 before 2026) or \"gce\". launch-qemu needs \"qemu\". Default \"qemu\"."},
 	{"vm", "guest_features", VMDEF_KIND_INT, "0x1", 0,
 	 "VMSA SEV_FEATURES; bit 0 (SNPActive) must be set. Measured. 0x21 adds DebugSwap, which\n"
 	 "some host kernels turn on. Default 0x1."},

@@ -213,9 +213,15 @@ is "$("$SNPBOOT" measure --ovmf "$A")" \
 is "$("$SNPBOOT" measure --ovmf "$A" --guest-features=0x21)" \
 	e1e1ca029dd7973ab9513295be68198472dcd4fc834bd9af9b63f6e8a1674dbf281a9278a4a2ebe0eed9f22adbcd0e2b \
 	"measure: AmdSev, no kernel, 0x21"
-is "$("$SNPBOOT" measure --ovmf "$A" --kernel /dev/null --initrd /dev/null --vmm-type ec2)" \
+is "$("$SNPBOOT" measure --ovmf "$A" --kernel /dev/null --initrd /dev/null --vmm-type ec2-2025)" \
 	7d3756157c805bf6adf617064c8552e8c1688fa1c8756f11cbf56ba5d25c9270fb69c0505c1cbe1c5c66c0e34c6ed3be \
-	"measure: AmdSev, kernel, EC2"
+	"measure: AmdSev, kernel, EC2 before 2026 (RDX 0)"
+is "$("$SNPBOOT" measure --ovmf "$A" --kernel /dev/null --initrd /dev/null --vmm-type ec2)" \
+	0883bd0eeb716e65b7b977a321c278d1e51b33b5c655fab985443bbcc65c086b9c15e8a0bd8811050dec7e24964e5056 \
+	"measure: AmdSev, kernel, EC2 today (RDX 0x600)"
+is "$("$SNPBOOT" measure --ovmf "$A" --kernel /dev/null --initrd /dev/null --vmm-type gce)" \
+	5da7106cf14cf46b1725ebab123eb9e53bd46a1e9f400cd0c08e7827b04b688ea8b4e403c8404efed4397ea5d5d0722e \
+	"measure: AmdSev, kernel, GCE"
 is "$("$SNPBOOT" measure --ovmf "$A" --kernel /dev/null --initrd /dev/null \
 	--ovmf-hash 086e2e9149ebf45abdc3445fba5b2da8270bdbb04094d7a2c37faaa4b24af3aa16aff8c374c2a55c467a50da6d466b74)" \
 	ddc5224521617a536ee7ce9dd6224d1b58a8d4fda1c741f3ac99fc4bfa04ba6e9fc98646d4a07a9079397fa3852819b5 \
@@ -263,7 +269,7 @@ ok $? "  and says so"
 patch_report "$work/rx.bin" "$(printf '%096d' 7)"
 "$SNPBOOT" measure --explain "$work/rx.bin" --vm-definition "$work/d/vm.toml" >"$work/x.out" 2>&1
 is $? 1 "measure --explain: an unrelated MEASUREMENT is exit 1"
-grep -q "^no single change explains it; checked: guest_features .*vcpus 1..64.*vmm_type ec2, firmware-only digest" "$work/x.out"
+grep -q "^no single change explains it; checked: guest_features .*vcpus 1..64.*vmm_type ec2, ec2-2025, gce, firmware-only digest" "$work/x.out"
 ok $? "  no single change explains it, with what was checked"
 "$SNPBOOT" measure --explain "$work/r21.bin" >/dev/null 2>&1
 is $? 2 "measure --explain without --vm-definition: usage error"

@@ -1,5 +1,6 @@
 /* Launch-digest calculator: every vector of testvectors/README.md
- * (measurement/), the OVMF-hash path, the refusal of firmware that cannot
+ * (measurement/: QEMU, EC2 before 2026 and today, GCE), the OVMF-hash path,
+ * vCPU signatures from family/model/stepping, the refusal of firmware that cannot
  * measure a kernel, and malformed OVMF footers. */
 #include "../tap.h"
 #include "base/bytes.h"
@@ -43,22 +44,26 @@ struct row {
 	const char *what;
 	uint64_t features;
 	int kernel;
-	const char *append;
 	enum measure_vmm vmm;
+	const char *append;
 	const char *digest;
 };
 
 static const struct row rows[] = {
-	{"AmdSev 0x1 kernel+initrd /dev/null, append, QEMU", 0x1, 1, "console=ttyS0 loglevel=7", MEASURE_VMM_QEMU,
+	{"AmdSev 0x1 kernel+initrd /dev/null, append, QEMU", 0x1, 1, MEASURE_VMM_QEMU, "console=ttyS0 loglevel=7",
 	 "6d287813eb5222d770f75005c664e34c204f385ce832cc2ce7d0d6f354454362f390ef83a92046c042e706363b4b08fa"},
-	{"AmdSev 0x21 kernel+initrd /dev/null, append, QEMU", 0x21, 1, "console=ttyS0 loglevel=7", MEASURE_VMM_QEMU,
+	{"AmdSev 0x21 kernel+initrd /dev/null, append, QEMU", 0x21, 1, MEASURE_VMM_QEMU, "console=ttyS0 loglevel=7",
 	 "803f691094946e42068aaa3a8f9e26a5c89f36f7b73ecfb28c653360fe4b3aba7e534442e7e1e17895dfe778d0228977"},
-	{"AmdSev 0x1 no kernel, QEMU", 0x1, 0, NULL, MEASURE_VMM_QEMU,
+	{"AmdSev 0x1 no kernel, QEMU", 0x1, 0, MEASURE_VMM_QEMU, NULL,
 	 "19358ba9a7615534a9a1e2f0dfc29384dcd4dcb7062ff9c6013b26869a5fc6ecabe033c48dd6f6db5d6d76e7c5df632d"},
-	{"AmdSev 0x21 no kernel, QEMU", 0x21, 0, NULL, MEASURE_VMM_QEMU,
+	{"AmdSev 0x21 no kernel, QEMU", 0x21, 0, MEASURE_VMM_QEMU, NULL,
 	 "e1e1ca029dd7973ab9513295be68198472dcd4fc834bd9af9b63f6e8a1674dbf281a9278a4a2ebe0eed9f22adbcd0e2b"},
-	{"AmdSev 0x1 kernel+initrd /dev/null, no append, EC2", 0x1, 1, NULL, MEASURE_VMM_EC2,
+	{"AmdSev 0x1 kernel+initrd /dev/null, no append, EC2 before 2026 (ec2-2025)", 0x1, 1, MEASURE_VMM_EC2_2025, NULL,
 	 "7d3756157c805bf6adf617064c8552e8c1688fa1c8756f11cbf56ba5d25c9270fb69c0505c1cbe1c5c66c0e34c6ed3be"},
+	{"AmdSev 0x1 kernel+initrd /dev/null, no append, EC2 today (RDX 0x600)", 0x1, 1, MEASURE_VMM_EC2, NULL,
+	 "0883bd0eeb716e65b7b977a321c278d1e51b33b5c655fab985443bbcc65c086b9c15e8a0bd8811050dec7e24964e5056"},
+	{"AmdSev 0x1 kernel+initrd /dev/null, no append, GCE", 0x1, 1, MEASURE_VMM_GCE, NULL,
+	 "5da7106cf14cf46b1725ebab123eb9e53bd46a1e9f400cd0c08e7827b04b688ea8b4e403c8404efed4397ea5d5d0722e"},
 };
 
 static void test_vectors(const uint8_t *amd, size_t amd_len)
@@ -272,8 +277,18 @@ static void test_vcpu_types(void)
 	uint32_t sig;
 	is_int(measure_vcpu_type_sig("Skylake-Server", &sig), -1, "unknown vCPU type refused");
 	enum measure_vmm vmm;
-	ok(measure_vmm_parse("EC2", &vmm) == 0 && vmm == MEASURE_VMM_EC2, "vmm ec2");
+	ok(measure_vmm_parse("EC2", &vmm) == 0 && vmm == MEASURE_VMM_EC2, "vmm ec2 (today's EC2)");
+	ok(measure_vmm_parse("ec2-2025", &vmm) == 0 && vmm == MEASURE_VMM_EC2_2025, "vmm ec2-2025");
+	ok(measure_vmm_parse("GCE", &vmm) == 0 && vmm == MEASURE_VMM_GCE, "vmm gce");
 	is_int(measure_vmm_parse("krun", &vmm), -1, "vmm krun not supported");
+	unsigned n = 0;
+	for (unsigned i = 0; measure_vmm_at(i); i++, n++)
+		ok(measure_vmm_parse(measure_vmm_name(measure_vmm_at(i)), &vmm) == 0 && vmm == measure_vmm_at(i) &&
+			   measure_vmm_help(vmm)[0],
+		   "vmm %s: its name parses back, it has a help line", measure_vmm_name(measure_vmm_at(i)));
+	is_int(n, 4, "four VMM types");
+	ok(!measure_vmm_known((enum measure_vmm)7) && strcmp(measure_vmm_name((enum measure_vmm)7), "unknown") == 0,
+	   "unknown VMM value named \"unknown\"");
 }
 
 static void test_pieces(void)
@@ -284,10 +299,19 @@ static void test_pieces(void)
 		   le64_load(page + 0x18) == 0xffff0000u && le32_load(page + 0x408) == 0x1f80 &&
 		   le16_load(page + 0x410) == 0x37f,
 	   "QEMU BSP VMSA: RDX, SEV_FEATURES, RIP, CS base, MXCSR, FCW");
-	measure_vmsa_page(page, 0x80b004, 0x1, 0x800f12, MEASURE_VMM_EC2);
+	measure_vmsa_page(page, 0x80b004, 0x1, 0x800f12, MEASURE_VMM_EC2_2025);
 	ok(le64_load(page + 0x310) == 0 && le16_load(page + 0x12) == 0x9b && le16_load(page + 0x22) == 0x92 &&
 		   le64_load(page + 0x178) == 0xb004 && le64_load(page + 0x18) == 0x800000 && le32_load(page + 0x408) == 0,
-	   "EC2 AP VMSA: RDX 0, CS 0x9b, SS 0x92, RIP/CS base from the reset EIP");
+	   "EC2 (before 2026) AP VMSA: RDX 0, CS 0x9b, SS 0x92, RIP/CS base from the reset EIP");
+	measure_vmsa_page(page, MEASURE_BSP_EIP, 0x1, 0x800f12, MEASURE_VMM_EC2);
+	ok(le64_load(page + 0x310) == 0x600 && le16_load(page + 0x12) == 0x9a && le16_load(page + 0x92) == 0x83 &&
+		   le64_load(page + 0x268) == 0x0007040600070406ull && le16_load(page + 0x410) == 0,
+	   "EC2 (today) BSP VMSA: RDX 0x600 whatever the vCPU, CS 0x9a, TR 0x83, reset PAT, FCW 0");
+	measure_vmsa_page(page, MEASURE_BSP_EIP, 0x1, 0x800f12, MEASURE_VMM_GCE);
+	ok(le64_load(page + 0x310) == 0x600 && le16_load(page + 0x12) == 0x9b && le16_load(page + 0x22) == 0x93 &&
+		   le16_load(page + 0x92) == 0x8b && le64_load(page + 0x268) == 0x00070106 &&
+		   le32_load(page + 0x408) == 0 && le16_load(page + 0x410) == 0,
+	   "GCE BSP VMSA: RDX 0x600, CS 0x9b, SS 0x93, TR 0x8b, G_PAT 0x70106, MXCSR 0, FCW 0");
 
 	measure_cmdline_hash(a, NULL);
 	measure_sha256(b, (const uint8_t *)"", 1);
@@ -340,6 +364,39 @@ static void test_files(void)
 	ok(strstr(err, "ovmf_OvmfX64_suffix.bin: OVMF: ") != NULL, "  error names the file: %s", err);
 }
 
+/* --vcpu-family/--vcpu-model/--vcpu-stepping: a triple equal to a named
+ * model gives that model's signature, hence its digest. */
+static void test_fms(const uint8_t *amd, size_t amd_len)
+{
+	static const struct {
+		const char *name;
+		unsigned family, model, stepping;
+	} t[] = {{"EPYC-v4", 23, 1, 2}, {"EPYC-Milan", 25, 1, 1}, {"EPYC-Genoa", 25, 17, 0}, {"EPYC-Turin", 26, 0, 0}};
+	char err[MEASURE_ERR_LEN];
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		uint32_t named = 0, fms = 0;
+		struct measure_result a, b;
+		struct measure_params p = {.ovmf = amd, .ovmf_len = amd_len, .vcpus = 3, .vmm = MEASURE_VMM_QEMU,
+					   .guest_features = 0x1};
+		int got = measure_vcpu_type_sig(t[i].name, &named) == 0 &&
+			  measure_cpu_sig_checked(t[i].family, t[i].model, t[i].stepping, &fms) == 0;
+		ok(got && named == fms, "family %u model %u stepping %u is %s (0x%x)", t[i].family, t[i].model,
+		   t[i].stepping, t[i].name, fms);
+		p.vcpu_sig = named;
+		int rc = measure_launch_digest(&a, &p, err, sizeof err);
+		p.vcpu_sig = fms;
+		rc |= measure_launch_digest(&b, &p, err, sizeof err);
+		ok(rc == 0 && memcmp(a.digest, b.digest, MEASURE_DIGEST_LEN) == 0, "  same digest, 3 vCPUs, as %s",
+		   t[i].name);
+	}
+	uint32_t sig = 0;
+	int rc = measure_cpu_sig_checked(0x10e, 0xff, 0xf, &sig);
+	ok(rc == 0 && sig == 0x0fff0fff, "largest triple: 0x%x (bits 12-15 reserved)", sig);
+	is_int(measure_cpu_sig_checked(0x10f, 0, 0, &sig), -1, "family 0x10f refused");
+	is_int(measure_cpu_sig_checked(25, 0x100, 0, &sig), -1, "model 0x100 refused");
+	is_int(measure_cpu_sig_checked(25, 1, 16, &sig), -1, "stepping 16 refused");
+}
+
 int main(void)
 {
 	static uint8_t amd[TAIL_LEN], x64[TAIL_LEN];
@@ -352,6 +409,7 @@ int main(void)
 	test_refusal(x64, TAIL_LEN);
 	test_malformed(amd, TAIL_LEN);
 	test_vcpu_types();
+	test_fms(amd, TAIL_LEN);
 	test_pieces();
 	test_files();
 	return done_testing();

@@ -79,7 +79,7 @@ static void expect_none(const struct measure_explain_input *def, const uint8_t t
 	measure_explain_summary(&x, line, sizeof line);
 	ok(strncmp(line, "no single change explains it; checked: ", 39) == 0, "%s: says so", what);
 	ok(strstr(line, "guest_features") && strstr(line, "vcpus 1..64") && strstr(line, "vcpu_type") &&
-		   strstr(line, "vmm_type ec2") && strstr(line, "firmware-only") && strstr(line, "initrd absent") &&
+		   strstr(line, "vmm_type ") && strstr(line, "ec2-2025") && strstr(line, "firmware-only") && strstr(line, "initrd absent") &&
 		   strstr(line, "append ("),
 	   "%s: lists what was checked", what);
 	ok(x.tried > 100, "%s: %u digests computed", what, x.tried);
@@ -104,11 +104,25 @@ static void test_vectors(void)
 	hex_to(t, "19358ba9a7615534a9a1e2f0dfc29384dcd4dcb7062ff9c6013b26869a5fc6ecabe033c48dd6f6db5d6d76e7c5df632d");
 	expect_one(&def, t, "no kernel hashes: the firmware-only digest", "vector without kernel vs definition with one");
 
-	/* Row 5 (EC2, no append) against a definition without append. */
+	/* The EC2 and GCE rows (no append) against a definition without append:
+	 * every other VMM type is tried, whichever the definition names. */
 	def.append = NULL;
 	measure_cmdline_hash(kh.cmdline, NULL);
 	hex_to(t, "7d3756157c805bf6adf617064c8552e8c1688fa1c8756f11cbf56ba5d25c9270fb69c0505c1cbe1c5c66c0e34c6ed3be");
-	expect_one(&def, t, "vmm_type = \"ec2\" (definition says \"qemu\")", "vector EC2 vs definition QEMU");
+	expect_one(&def, t, "vmm_type = \"ec2-2025\" (definition says \"qemu\")",
+		   "vector EC2 before 2026 vs definition QEMU");
+	hex_to(t, "0883bd0eeb716e65b7b977a321c278d1e51b33b5c655fab985443bbcc65c086b9c15e8a0bd8811050dec7e24964e5056");
+	expect_one(&def, t, "vmm_type = \"ec2\" (definition says \"qemu\")", "vector EC2 today vs definition QEMU");
+	hex_to(t, "5da7106cf14cf46b1725ebab123eb9e53bd46a1e9f400cd0c08e7827b04b688ea8b4e403c8404efed4397ea5d5d0722e");
+	expect_one(&def, t, "vmm_type = \"gce\" (definition says \"qemu\")", "vector GCE vs definition QEMU");
+	/* A definition written before AWS's change, a report from today's EC2. */
+	def.vmm = MEASURE_VMM_EC2_2025;
+	hex_to(t, "0883bd0eeb716e65b7b977a321c278d1e51b33b5c655fab985443bbcc65c086b9c15e8a0bd8811050dec7e24964e5056");
+	expect_one(&def, t, "vmm_type = \"ec2\" (definition says \"ec2-2025\")",
+		   "vector EC2 today vs definition EC2 before 2026");
+	def.vmm = MEASURE_VMM_GCE;
+	hex_to(t, "6d287813eb5222d770f75005c664e34c204f385ce832cc2ce7d0d6f354454362f390ef83a92046c042e706363b4b08fa");
+	expect_none(&def, t, "QEMU row with append vs GCE definition without (two changes)");
 	/* The other way round: the definition says 0x21, the host launched 0x1. */
 	def = base();
 	def.guest_features = 0x21;
