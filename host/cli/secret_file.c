@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,29 +10,20 @@
 #include <unistd.h>
 
 #include "base/bytes.h"
+#include "base/err_text.h"
 
-static int fail(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && err_len)
-		vsnprintf(err, err_len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* A regular file the caller owns, mode 0600 or stricter. */
 static int check_private(const struct stat *st, const char *what, const char *name, char *err, size_t err_len)
 {
 	if (!S_ISREG(st->st_mode))
-		return fail(err, err_len, "%s %s: expected a regular file, got %s", what, name,
+		return err_set(err, err_len, "%s %s: expected a regular file, got %s", what, name,
 			    S_ISDIR(st->st_mode) ? "a directory" : S_ISFIFO(st->st_mode) ? "a pipe" : "a special file");
 	if (st->st_uid != geteuid())
-		return fail(err, err_len, "%s %s: must be owned by you (uid %u), not uid %u (chown it, or use your own copy)",
+		return err_set(err, err_len, "%s %s: must be owned by you (uid %u), not uid %u (chown it, or use your own copy)",
 			    what, name, (unsigned)geteuid(), (unsigned)st->st_uid);
 	if (st->st_mode & 077)
-		return fail(err, err_len,
+		return err_set(err, err_len,
 			    "%s %s: must be a regular file of mode 0600 or stricter (it is %03o); chmod 600 it", what,
 			    name, (unsigned)(st->st_mode & 0777));
 	return 0;
@@ -54,21 +44,21 @@ static int read_all(int fd, const char *what, const char *name, uint8_t *out, si
 		if (n < 0) {
 			int e = errno;
 			secure_wipe(out, max);
-			return fail(err, err_len, "%s %s: %s", what, name, strerror(e));
+			return err_set(err, err_len, "%s %s: %s", what, name, strerror(e));
 		}
 		if (n == 0)
 			break;
 		if (dst == &extra) {
 			secure_wipe(out, max);
 			secure_wipe(&extra, 1);
-			return fail(err, err_len, "%s %s: expected %zu to %zu bytes, got more than %zu", what, name, min,
+			return err_set(err, err_len, "%s %s: expected %zu to %zu bytes, got more than %zu", what, name, min,
 				    max, max);
 		}
 		used += (size_t)n;
 	}
 	if (used < min) {
 		secure_wipe(out, max);
-		return fail(err, err_len, "%s %s: expected %zu to %zu bytes, got %zu", what, name, min, max, used);
+		return err_set(err, err_len, "%s %s: expected %zu to %zu bytes, got %zu", what, name, min, max, used);
 	}
 	*len = used;
 	return 0;
@@ -80,12 +70,12 @@ int secret_read_file(const char *path, const char *what, uint8_t *out, size_t mi
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0) {
 		int e = errno;
-		return fail(err, err_len, "%s %s: %s", what, path,
+		return err_set(err, err_len, "%s %s: %s", what, path,
 			    e == ELOOP ? "is a symbolic link: name the file itself" : strerror(e));
 	}
 	struct stat st;
 	int rc = fstat(fd, &st) == 0 ? check_private(&st, what, path, err, err_len)
-				     : fail(err, err_len, "%s %s: %s", what, path, strerror(errno));
+				     : err_set(err, err_len, "%s %s: %s", what, path, strerror(errno));
 	if (rc == 0)
 		rc = read_all(fd, what, path, out, min, max, len, err, err_len);
 	close(fd);
@@ -99,7 +89,7 @@ int secret_read_fd(int fd, const char *what, uint8_t *out, size_t min, size_t ma
 	snprintf(name, sizeof name, "on descriptor %d", fd);
 	struct stat st;
 	if (fstat(fd, &st) != 0)
-		return fail(err, err_len, "%s %s: %s (is it open in this process?)", what, name, strerror(errno));
+		return err_set(err, err_len, "%s %s: %s (is it open in this process?)", what, name, strerror(errno));
 	int rc = 0;
 	if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
 		rc = check_private(&st, what, name, err, err_len);

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,21 +14,12 @@
 #include <bearssl.h>
 
 #include "base/bytes.h"
+#include "base/err_text.h"
 #include "base/fd_io.h"
 
 /* A record is small; this bounds what is read (about 60000 releases). */
 #define RELEASE_LOG_MAX (8u << 20)
 
-static int fail(char *err, size_t err_len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && err_len)
-		vsnprintf(err, err_len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 int release_log_default_dir(char *out, size_t cap)
 {
@@ -49,26 +39,26 @@ static int private_dir(const char *path, char *err, size_t err_len)
 {
 	char tmp[RELEASE_LOG_PATH_MAX];
 	if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
-		return fail(err, err_len, "%s: path too long", path);
+		return err_set(err, err_len, "%s: path too long", path);
 	for (char *p = tmp + 1;; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
 		char c = *p;
 		*p = '\0';
 		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-			return fail(err, err_len, "release record directory %s: %s", tmp, strerror(errno));
+			return err_set(err, err_len, "release record directory %s: %s", tmp, strerror(errno));
 		if (c == '\0')
 			break;
 		*p = c;
 	}
 	struct stat st;
 	if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-		return fail(err, err_len, "release record directory %s: not a directory", path);
+		return err_set(err, err_len, "release record directory %s: not a directory", path);
 	if (st.st_uid != geteuid())
-		return fail(err, err_len, "release record directory %s: expected to be owned by uid %u, got uid %u",
+		return err_set(err, err_len, "release record directory %s: expected to be owned by uid %u, got uid %u",
 			    path, (unsigned)geteuid(), (unsigned)st.st_uid);
 	if ((st.st_mode & 0777) != 0700 && chmod(path, 0700) != 0)
-		return fail(err, err_len, "release record directory %s: chmod 700: %s", path, strerror(errno));
+		return err_set(err, err_len, "release record directory %s: chmod 700: %s", path, strerror(errno));
 	return 0;
 }
 
@@ -88,10 +78,10 @@ int release_log_open(struct release_log *l, const char *dir, const uint8_t measu
 	hex_encode(hex, digest, sizeof digest);
 	if (snprintf(l->path, sizeof l->path, "%s/%s.log", dir, hex) >= (int)sizeof l->path ||
 	    snprintf(lock, sizeof lock, "%s/%s.lock", dir, hex) >= (int)sizeof lock)
-		return fail(err, err_len, "%s: path too long", dir);
+		return err_set(err, err_len, "%s: path too long", dir);
 	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
-		return fail(err, err_len, "%s: %s", lock, strerror(errno));
+		return err_set(err, err_len, "%s: %s", lock, strerror(errno));
 	int rc;
 	do
 		rc = flock(fd, LOCK_EX);
@@ -99,7 +89,7 @@ int release_log_open(struct release_log *l, const char *dir, const uint8_t measu
 	if (rc != 0) {
 		int e = errno;
 		close(fd);
-		return fail(err, err_len, "%s: flock: %s", lock, strerror(e));
+		return err_set(err, err_len, "%s: flock: %s", lock, strerror(e));
 	}
 	l->lock_fd = fd;
 	return 0;
@@ -114,13 +104,13 @@ static char *read_log(const struct release_log *l, size_t *len, char *err, size_
 		return calloc(1, 1);
 	}
 	if (fd < 0) {
-		fail(err, err_len, "%s: %s", l->path, strerror(errno));
+		err_set(err, err_len, "%s: %s", l->path, strerror(errno));
 		return NULL;
 	}
 	struct stat st;
 	char *buf = NULL;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0 || (size_t)st.st_size > RELEASE_LOG_MAX) {
-		fail(err, err_len, "%s: expected a regular file of at most %u bytes", l->path, RELEASE_LOG_MAX);
+		err_set(err, err_len, "%s: expected a regular file of at most %u bytes", l->path, RELEASE_LOG_MAX);
 	} else if ((buf = malloc((size_t)st.st_size + 1)) != NULL) {
 		size_t used = 0;
 		while (used < (size_t)st.st_size) {
@@ -132,7 +122,7 @@ static char *read_log(const struct release_log *l, size_t *len, char *err, size_
 			used += (size_t)n;
 		}
 		if (used != (size_t)st.st_size) {
-			fail(err, err_len, "%s: short read", l->path);
+			err_set(err, err_len, "%s: short read", l->path);
 			free(buf);
 			buf = NULL;
 		} else {
@@ -140,7 +130,7 @@ static char *read_log(const struct release_log *l, size_t *len, char *err, size_
 			*len = used;
 		}
 	} else {
-		fail(err, err_len, "%s: out of memory", l->path);
+		err_set(err, err_len, "%s: out of memory", l->path);
 	}
 	close(fd);
 	return buf;
@@ -187,19 +177,19 @@ int release_log_add(const struct release_log *l, const uint8_t report_id[32], co
 		n = (int)strlen(entry);
 	if (snprintf(tmp, sizeof tmp, "%s.tmp.%d", l->path, (int)getpid()) >= (int)sizeof tmp) {
 		free(old);
-		return fail(err, err_len, "%s: path too long", l->path);
+		return err_set(err, err_len, "%s: path too long", l->path);
 	}
 	unlink(tmp);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	int rc = fd >= 0 ? 0 : fail(err, err_len, "%s: %s", tmp, strerror(errno));
+	int rc = fd >= 0 ? 0 : err_set(err, err_len, "%s: %s", tmp, strerror(errno));
 	if (rc == 0 && fchmod(fd, 0600) != 0)
-		rc = fail(err, err_len, "%s: chmod 600: %s", tmp, strerror(errno));
+		rc = err_set(err, err_len, "%s: chmod 600: %s", tmp, strerror(errno));
 	if (rc == 0 && (fd_write_all(fd, old, len) != 0 || fd_write_all(fd, entry, (size_t)n) != 0 || fsync(fd) != 0))
-		rc = fail(err, err_len, "%s: write: %s", tmp, strerror(errno));
+		rc = err_set(err, err_len, "%s: write: %s", tmp, strerror(errno));
 	if (fd >= 0 && close(fd) != 0 && rc == 0)
-		rc = fail(err, err_len, "%s: close: %s", tmp, strerror(errno));
+		rc = err_set(err, err_len, "%s: close: %s", tmp, strerror(errno));
 	if (rc == 0 && rename(tmp, l->path) != 0)
-		rc = fail(err, err_len, "%s: rename: %s", l->path, strerror(errno));
+		rc = err_set(err, err_len, "%s: rename: %s", l->path, strerror(errno));
 	if (rc != 0)
 		unlink(tmp);
 	free(old);
