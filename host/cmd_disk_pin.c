@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/bytes.h"
+#include "base/fd_io.h"
 #include "cli/cli_opt.h"
 #include "cli/file_io.h"
 #include "cmd_disk_pin.h"
@@ -67,22 +68,6 @@ struct opts {
 	enum fmt fmt;
 };
 
-static int read_at(int fd, uint64_t off, uint8_t *buf, size_t len, size_t *got)
-{
-	*got = 0;
-	while (*got < len) {
-		ssize_t n = pread(fd, buf + *got, len - *got, (off_t)(off + *got));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		*got += (size_t)n;
-	}
-	return 0;
-}
-
 /* Reads the header at offset and vets it (hdr; pin when it can be pinned).
  * EXIT_OK, EXIT_INPUT (unreadable, message in err) or
  * EXIT_FAILURE_GENERIC (refused, reason in err). */
@@ -91,7 +76,7 @@ static int read_header(int fd, uint64_t offset, uint64_t limit, struct luks2_hea
 {
 	static uint8_t buf[LUKS2_HDR_MAX];
 	size_t want = limit < sizeof buf ? (size_t)limit : sizeof buf, got, need = 0;
-	if (read_at(fd, offset, buf, want, &got) != 0) {
+	if (fd_pread_full(fd, buf, want, offset, &got) != 0) {
 		snprintf(err, err_len, "%s", strerror(errno));
 		return EXIT_INPUT;
 	}
@@ -200,7 +185,7 @@ static int locate(int fd, const struct opts *o, uint64_t *offset, uint64_t *leng
 	struct stat st;
 	uint8_t magic[4];
 	size_t got;
-	if (fstat(fd, &st) != 0 || read_at(fd, 0, magic, sizeof magic, &got) != 0) {
+	if (fstat(fd, &st) != 0 || fd_pread_full(fd, magic, sizeof magic, 0, &got) != 0) {
 		fprintf(stderr, PROG ": %s: %s\n", o->image, strerror(errno));
 		return EXIT_INPUT;
 	}
@@ -222,7 +207,7 @@ static int locate(int fd, const struct opts *o, uint64_t *offset, uint64_t *leng
 	struct disk_part part;
 	char err[200];
 	int rc = EXIT_OK;
-	if (!buf || read_at(fd, 0, buf, DISK_TABLE_LEN, &got) != 0) {
+	if (!buf || fd_pread_full(fd, buf, DISK_TABLE_LEN, 0, &got) != 0) {
 		fprintf(stderr, PROG ": %s: %s\n", o->image, buf ? strerror(errno) : "out of memory");
 		rc = EXIT_INPUT;
 	} else if (disk_part_find(buf, got, size, o->partition, &part, err, sizeof err) != DISK_PART_OK) {

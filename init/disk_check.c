@@ -12,6 +12,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "base/fd_io.h"
 #include "disk/dm_crypt_table.h"
 #include "disk/luks2_header.h"
 #include "dm_ioctl.h"
@@ -21,17 +22,14 @@ static uint8_t hdr_buf[LUKS2_HDR_MAX];
 
 static int read_exact(int fd, uint8_t *buf, size_t len, const char *device, char *err, size_t err_len)
 {
-	size_t got = 0;
-	while (got < len) {
-		ssize_t n = pread(fd, buf + got, len - got, (off_t)got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			snprintf(err, err_len, "reading the LUKS header of %s: %s", device,
-				 n == 0 ? "the device is shorter than its header" : strerror(errno));
-			return -1;
-		}
-		got += (size_t)n;
+	size_t got;
+	if (fd_pread_full(fd, buf, len, 0, &got) != 0) {
+		snprintf(err, err_len, "reading the LUKS header of %s: %s", device, strerror(errno));
+		return -1;
+	}
+	if (got != len) {
+		snprintf(err, err_len, "reading the LUKS header of %s: the device is shorter than its header", device);
+		return -1;
 	}
 	return 0;
 }
