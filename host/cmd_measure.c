@@ -24,6 +24,8 @@ static void usage(FILE *out)
 		"                       [--vmm-type qemu|ec2|ec2-2025|gce]\n"
 		"                       [--guest-features 0xF] [--ovmf-hash HEX] [--output hex|base64|json]\n"
 		"                       [--allow-unmeasured-kernel]\n"
+		"       snpboot measure --ovmf FILE --svsm FILE (--vars-size N | --vars-file FILE)\n"
+		"                       [--vcpus N] [--vcpu-type TYPE | ...] [--output hex|base64|json]\n"
 		"\n"
 		"Prints the SNP launch digest (the attestation report's MEASUREMENT) that the\n"
 		"AMD Secure Processor computes when QEMU, EC2 or GCE launches this guest.\n"
@@ -66,6 +68,13 @@ static void usage(FILE *out)
 		"                     DebugSwap, bit 5, which some host kernels turn on)\n"
 		"  --ovmf-hash HEX    precomputed digest of the firmware pages (96 hex digits);\n"
 		"                     the OVMF file is then only read for its tables\n"
+		"  --svsm FILE        a COCONUT-SVSM launch (QEMU): the SVSM image sits below the\n"
+		"                     OVMF vars area; measured are the OVMF pages, the SVSM pages,\n"
+		"                     the SVSM's SEV metadata and one VMSA per vCPU at the SVSM's\n"
+		"                     entry point. No kernel hashes (refused with --kernel), no\n"
+		"                     --ovmf-hash, VMM type qemu, guest features not measured\n"
+		"  --vars-size N      bytes of the OVMF vars area (with --svsm; whole 4 KiB pages)\n"
+		"  --vars-file FILE   the OVMF vars file whose size is the vars area (with --svsm)\n"
 		"  --output FORMAT    hex (default), base64 or json\n"
 		"  --allow-unmeasured-kernel\n"
 		"                     with firmware that has no SNP_KERNEL_HASHES section, print\n"
@@ -82,6 +91,7 @@ static void usage(FILE *out)
 struct measure_args {
 	const char *ovmf, *kernel, *initrd, *append, *vcpu_type, *vcpu_sig, *vmm, *features, *ovmf_hash, *output;
 	const char *vcpus, *vmdef, *explain, *family, *model, *stepping;
+	const char *svsm, *vars_size, *vars_file;
 	int allow_unmeasured;
 };
 
@@ -100,6 +110,8 @@ static int parse_args(struct measure_args *a, int argc, char **argv)
 		{"--output", &a->output},     {"--vm-definition", &a->vmdef},
 		{"--explain", &a->explain},   {"--vcpu-family", &a->family},
 		{"--vcpu-model", &a->model},  {"--vcpu-stepping", &a->stepping},
+		{"--svsm", &a->svsm},         {"--vars-size", &a->vars_size},
+		{"--vars-file", &a->vars_file},
 	};
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--allow-unmeasured-kernel") == 0) {
@@ -142,10 +154,10 @@ static void print_digest(const uint8_t d[MEASURE_DIGEST_LEN], const char *format
 	} else if (strcmp(format, "json") == 0) {
 		printf("{\"measurement\": \"%s\", \"measurement_base64\": \"%s\", \"vcpus\": %u, "
 		       "\"vcpu_sig\": \"0x%x\", \"vmm_type\": \"%s\", \"guest_features\": \"0x%llx\", "
-		       "\"kernel_measured\": %s, \"ovmf_hash_given\": %s}\n",
+		       "\"kernel_measured\": %s, \"ovmf_hash_given\": %s, \"svsm\": %s}\n",
 		       hex, b64, p->vcpus, p->vcpu_sig, measure_vmm_name(p->vmm),
 		       (unsigned long long)p->guest_features, r->kernel_measured ? "true" : "false",
-		       p->ovmf_hash_hex ? "true" : "false");
+		       p->ovmf_hash_hex ? "true" : "false", p->svsm ? "true" : "false");
 	} else {
 		printf("%s\n", hex);
 	}
@@ -185,7 +197,8 @@ static int measure_from_vmdef(const struct measure_args *a)
 	uint8_t d[MEASURE_DIGEST_LEN];
 	const char *output = a->output ? a->output : "hex";
 	if (a->ovmf || a->kernel || a->initrd || a->append || a->vcpus || a->vcpu_type || a->vcpu_sig || a->vmm ||
-	    a->features || a->ovmf_hash || a->allow_unmeasured || a->family || a->model || a->stepping) {
+	    a->features || a->ovmf_hash || a->allow_unmeasured || a->family || a->model || a->stepping || a->svsm ||
+	    a->vars_size || a->vars_file) {
 		fprintf(stderr, "snpboot measure: --vm-definition takes everything from the definition; "
 				"only --output (or --explain) may be added\n");
 		return EXIT_USAGE;
@@ -213,6 +226,49 @@ static int measure_from_vmdef(const struct measure_args *a)
 	else
 		printf("%s\n", strcmp(output, "base64") == 0 ? b64 : hex);
 	return EXIT_OK;
+}
+
+/* --svsm with exactly one of --vars-size or --vars-file: the vars area
+ * size into *size. 0, or -1 after saying why. */
+static int svsm_from_args(const struct measure_args *a, uint64_t *size)
+{
+	if (!a->svsm) {
+		if (a->vars_size || a->vars_file) {
+			fprintf(stderr, "snpboot measure: --vars-size and --vars-file only apply with --svsm\n");
+			return -1;
+		}
+		return 0;
+	}
+	if (!a->vars_size == !a->vars_file) {
+		fprintf(stderr, "snpboot measure: --svsm needs one of --vars-size N or --vars-file FILE (the OVMF vars "
+				"area decides where the SVSM sits)\n");
+		return -1;
+	}
+	if (a->kernel || a->ovmf_hash || a->features || a->allow_unmeasured || (a->vmm && strcmp(a->vmm, "qemu") != 0)) {
+		fprintf(stderr, "snpboot measure: --svsm measures no kernel hashes and takes neither --kernel, "
+				"--ovmf-hash, --guest-features, --allow-unmeasured-kernel nor a VMM type other than qemu\n");
+		return -1;
+	}
+	if (a->vars_file) {
+		FILE *f = fopen(a->vars_file, "rb");
+		long end = -1;
+		if (f && fseek(f, 0, SEEK_END) == 0)
+			end = ftell(f);
+		if (f)
+			fclose(f);
+		if (end < 0) {
+			fprintf(stderr, "snpboot measure: --vars-file %s: %s\n", a->vars_file,
+				f ? "cannot find its size" : strerror(errno));
+			return -2;
+		}
+		*size = (uint64_t)end;
+		return 0;
+	}
+	if (cli_parse_u64(a->vars_size, size) != 0) {
+		fprintf(stderr, "snpboot measure: --vars-size '%s' is not a number\n", a->vars_size);
+		return -1;
+	}
+	return 0;
 }
 
 /* The vCPU's CPUID signature from exactly one of --vcpu-type, --vcpu-sig
@@ -304,6 +360,10 @@ int cmd_measure(int argc, char **argv)
 	}
 	if (vcpu_sig_from_args(&a, &f.vcpu_sig) != 0)
 		return EXIT_USAGE;
+	int svsm_rc = svsm_from_args(&a, &f.ovmf_vars_size);
+	if (svsm_rc != 0)
+		return svsm_rc == -2 ? EXIT_INPUT : EXIT_USAGE;
+	f.svsm = a.svsm;
 	if (a.vmm && measure_vmm_parse(a.vmm, &f.vmm) != 0) {
 		fprintf(stderr, "snpboot measure: --vmm-type must be qemu, ec2, ec2-2025 or gce, not '%s'\n", a.vmm);
 		return EXIT_USAGE;

@@ -6,6 +6,7 @@
 #include <bearssl.h>
 
 #include "measure_err.h"
+#include "measure_sections.h"
 
 #define FOUR_GIB 0x100000000ull
 #define PAGE_MASK 0xfffu
@@ -65,8 +66,8 @@ static int one_page_section(const struct ovmf_section *s, char *err, size_t err_
 	return 0;
 }
 
-static int metadata_sections(struct measure_gctx *g, const struct ovmf_info *info,
-			     const struct measure_kernel_hashes *k, enum measure_vmm vmm, char *err, size_t err_len)
+int measure_metadata_sections(struct measure_gctx *g, const struct ovmf_info *info,
+			      const struct measure_kernel_hashes *k, enum measure_vmm vmm, char *err, size_t err_len)
 {
 	for (uint32_t i = 0; i < info->n_sections; i++) {
 		const struct ovmf_section *s = &info->sections[i];
@@ -179,7 +180,7 @@ int measure_launch_digest(struct measure_result *res, const struct measure_param
 			return -1;
 		measure_gctx_init(&g, h);
 	}
-	if (metadata_sections(&g, &info, k, p->vmm, err, err_len) != 0)
+	if (measure_metadata_sections(&g, &info, k, p->vmm, err, err_len) != 0)
 		return -1;
 
 	/* All APs start from the same page: hash it once. */

@@ -17,6 +17,7 @@
 #include "measure_gctx.h"
 #include "measure_hashes.h"
 #include "measure_ovmf.h"
+#include "measure_svsm.h"
 #include "measure_vmsa.h"
 
 #define MEASURE_MAX_VCPUS 4096u
@@ -78,6 +79,12 @@ struct measure_files {
 	enum measure_vmm vmm;
 	uint64_t guest_features;
 	int allow_unmeasured_kernel;
+	/* An SVSM launch (measure_svsm.h) when svsm is set: ovmf_vars_size is
+	 * the vars area below the firmware; ovmf_hash, kernel, vmm other than
+	 * QEMU and guest_features are then refused or ignored as that header
+	 * says. */
+	const char *svsm;
+	uint64_t ovmf_vars_size;
 };
 #define MEASURE_OVMF_MAX_LEN (64u << 20) /* real OVMF images are 2-4 MiB */
 

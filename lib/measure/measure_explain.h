@@ -57,6 +57,13 @@ int measure_explain(struct measure_explain *x, const struct measure_explain_inpu
  * explains it; checked: ...". */
 void measure_explain_summary(const struct measure_explain *x, char *out, size_t len);
 
+/* The same for an SVSM launch p (measure_explain_svsm.c): vCPU count and
+ * model, OVMF vars size, and without_svsm (NULL: not tried), the ordinary
+ * launch of the same firmware the host may have made instead. */
+int measure_explain_svsm(struct measure_explain *x, const struct measure_svsm_params *p,
+			 const struct measure_params *without_svsm, const uint8_t target[MEASURE_DIGEST_LEN],
+			 char *err, size_t err_len);
+
 /* Name of a SEV_FEATURES bit ("DebugSwap", ...), NULL if unnamed. */
 const char *measure_feature_name(unsigned bit);
 

@@ -99,6 +99,38 @@ int measure_kernel_hashes_files(struct measure_kernel_hashes *h, const char *ker
 	return 0;
 }
 
+/* The SVSM form of measure_launch_digest_files: both images read whole. */
+static int svsm_digest_files(struct measure_result *res, const struct measure_files *f, uint32_t vcpu_sig, char *err,
+			     size_t err_len)
+{
+	if (f->kernel || f->initrd || f->append) {
+		measure_seterr(err, err_len,
+			       "measure: an SVSM launch measures no kernel hashes (QEMU fills no SNP_KERNEL_HASHES page "
+			       "for it): kernel, initrd and command line would run unmeasured");
+		return MEASURE_ERR_KERNEL_NOT_MEASURED;
+	}
+	if (f->ovmf_hash_hex || f->vmm != MEASURE_VMM_QEMU) {
+		measure_seterr(err, err_len, "measure: an SVSM launch is measured from the whole OVMF image, on QEMU only");
+		return MEASURE_ERR_INPUT;
+	}
+	uint8_t *ovmf = NULL, *svsm = NULL;
+	size_t ovmf_len, svsm_len;
+	int rc = MEASURE_ERR_INPUT;
+	if (measure_read_file(&ovmf, &ovmf_len, f->ovmf, MEASURE_OVMF_MAX_LEN, err, err_len) == 0 &&
+	    measure_read_file(&svsm, &svsm_len, f->svsm, MEASURE_OVMF_MAX_LEN, err, err_len) == 0) {
+		struct measure_svsm_params p = {.ovmf = ovmf, .ovmf_len = ovmf_len, .svsm = svsm, .svsm_len = svsm_len,
+						.vars_size = f->ovmf_vars_size, .vcpus = f->vcpus, .vcpu_sig = vcpu_sig};
+		char why[MEASURE_ERR_LEN];
+		if (measure_svsm_digest(res->digest, &p, why, sizeof why) == 0)
+			rc = 0;
+		else
+			measure_seterr(err, err_len, "%s with %s: %s", f->ovmf, f->svsm, why);
+	}
+	free(ovmf);
+	free(svsm);
+	return rc;
+}
+
 int measure_launch_digest_files(struct measure_result *res, const struct measure_files *f, char *err, size_t err_len)
 {
 	struct measure_params p = {.vcpus = f->vcpus, .vcpu_sig = f->vcpu_sig, .vmm = f->vmm,
@@ -117,6 +149,8 @@ int measure_launch_digest_files(struct measure_result *res, const struct measure
 		measure_seterr(err, err_len, "measure: unknown vCPU type '%s'", f->vcpu_type);
 		return MEASURE_ERR_INPUT;
 	}
+	if (f->svsm)
+		return svsm_digest_files(res, f, p.vcpu_sig, err, err_len);
 	uint8_t seed[MEASURE_DIGEST_LEN];
 	if (f->ovmf_hash_hex) {
 		if (hex_decode(seed, sizeof seed, f->ovmf_hash_hex, strlen(f->ovmf_hash_hex)) != 0) {

@@ -19,6 +19,9 @@ static const uint8_t guid_sev_es_reset[16] = {0xde, 0x71, 0xf7, 0x00, 0x7e, 0x1a
 /* 7255371f-3a3b-4b04-927b-1da6efa8d454: SEV hashes table (gpa, size) */
 static const uint8_t guid_hashes_table[16] = {0x1f, 0x37, 0x55, 0x72, 0x3b, 0x3a, 0x04, 0x4b,
 					      0x92, 0x7b, 0x1d, 0xa6, 0xef, 0xa8, 0xd4, 0x54};
+/* a789a612-0597-4c4b-a49f-cbb1fe9d1ddd: SVSM information (u32 entry offset in the image) */
+static const uint8_t guid_svsm_info[16] = {0x12, 0xa6, 0x89, 0xa7, 0x97, 0x05, 0x4b, 0x4c,
+					   0xa4, 0x9f, 0xcb, 0xb1, 0xfe, 0x9d, 0x1d, 0xdd};
 
 #define FOOTER_END_GAP 32u  /* the table ends this many bytes before the end of the image */
 #define ENTRY_HDR_LEN 18u   /* each entry ends with u16 length + GUID */
@@ -156,6 +159,12 @@ int ovmf_parse(struct ovmf_info *info, const uint8_t *img, size_t len, char *err
 				info->hashes_table_gpa = le32_load(data);
 				info->hashes_table_size = le32_load(data + 4);
 			}
+		} else if (memcmp(guid, guid_svsm_info, 16) == 0) {
+			seen = &info->has_svsm_info;
+			if (!*seen && dlen < 4)
+				goto short_entry;
+			if (!*seen)
+				info->svsm_entry_offset = le32_load(data);
 		}
 		if (seen) {
 			/* Two entries with the same GUID would make the measurement

@@ -1,7 +1,8 @@
 /* OVMF firmware image facts the launch digest depends on: the GUID table
  * at the end of the image (walked backwards from 0x20 before the end), the
- * SEV metadata sections ("ASEV"), the SEV-ES reset block (AP entry point)
- * and the location of the SEV kernel-hashes table. The image is untrusted
+ * SEV metadata sections ("ASEV"), the SEV-ES reset block (AP entry point),
+ * the location of the SEV kernel-hashes table and, in a COCONUT-SVSM image
+ * (which carries the same table), the SVSM information entry. The image is untrusted
  * input: every offset and length is checked against the buffer. */
 #ifndef SNPBOOT_MEASURE_OVMF_H
 #define SNPBOOT_MEASURE_OVMF_H
@@ -36,6 +37,8 @@ struct ovmf_info {
 	int has_hashes_table;
 	uint32_t hashes_table_gpa;  /* where QEMU writes the SEV hashes table */
 	uint32_t hashes_table_size; /* room reserved for it */
+	int has_svsm_info;           /* a COCONUT-SVSM image (not OVMF) */
+	uint32_t svsm_entry_offset;  /* its entry point, from the start of the image */
 };
 
 /* Parses the footer GUID table and the SEV metadata of an OVMF image held in

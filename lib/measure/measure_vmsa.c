@@ -102,3 +102,32 @@ void measure_vmsa_page(uint8_t page[MEASURE_PAGE_SIZE], uint32_t eip, uint64_t s
 	le32_store(page + VMSA_MXCSR, r->mxcsr);
 	le16_store(page + VMSA_X87_FCW, r->fcw);
 }
+
+void measure_vmsa_svsm_page(uint8_t page[MEASURE_PAGE_SIZE], uint32_t eip, uint32_t vcpu_sig)
+{
+	memset(page, 0, MEASURE_PAGE_SIZE);
+	/* Flat 4 GiB code and data segments (selectors 8 and 16), 32-bit
+	 * (D/B and G set: attribute 0xc9b / 0xc93). */
+	seg(page + VMSA_ES, 16, 0xc93, 0xffffffff, 0);
+	seg(page + VMSA_CS, 8, 0xc9b, 0xffffffff, 0);
+	seg(page + VMSA_SS, 16, 0xc93, 0xffffffff, 0);
+	seg(page + VMSA_DS, 16, 0xc93, 0xffffffff, 0);
+	seg(page + VMSA_FS, 16, 0xc93, 0xffffffff, 0);
+	seg(page + VMSA_GS, 0, 0x93, 0xffff, 0);
+	seg(page + VMSA_GDTR, 0, 0, 0xffff, 0);
+	seg(page + VMSA_LDTR, 0, 0x82, 0xffff, 0);
+	seg(page + VMSA_IDTR, 0, 0, 0xffff, 0);
+	seg(page + VMSA_TR, 0, 0x8b, 0xffff, 0);
+	le64_store(page + VMSA_EFER, 0x1000);
+	le64_store(page + VMSA_CR4, 0x40);
+	le64_store(page + VMSA_CR0, 0x11); /* CR0.ET and CR0.PE: protected mode */
+	le64_store(page + VMSA_DR7, 0x400);
+	le64_store(page + VMSA_DR6, 0xffff0ff0);
+	le64_store(page + VMSA_RFLAGS, 0x2);
+	le64_store(page + VMSA_RIP, eip); /* the full address: CS base is 0 */
+	le64_store(page + VMSA_G_PAT, 0x7040600070406ull);
+	le64_store(page + VMSA_RDX, vcpu_sig);
+	le64_store(page + VMSA_SEV_FEATURES, MEASURE_SVSM_SEV_FEATURES);
+	le64_store(page + VMSA_XCR0, 0x1);
+	le32_store(page + VMSA_MXCSR, 0x1f80);
+}

@@ -11,6 +11,8 @@
 #include "measure_vmm.h"
 
 #define MEASURE_BSP_EIP 0xfffffff0u
+/* SEV_FEATURES of an SVSM launch's VMSAs: SNPActive only. */
+#define MEASURE_SVSM_SEV_FEATURES 0x1ull
 
 /* CPUID signature from family, model, stepping (AMD CPUID spec #25481). */
 uint32_t measure_cpu_sig(unsigned family, unsigned model, unsigned stepping);
@@ -27,5 +29,12 @@ const char *measure_vcpu_type_name(unsigned i);
 /* Writes the 4096-byte VMSA page of a vCPU starting at eip. */
 void measure_vmsa_page(uint8_t page[MEASURE_PAGE_SIZE], uint32_t eip, uint64_t sev_features, uint32_t vcpu_sig,
 		       enum measure_vmm vmm);
+
+/* The VMSA page QEMU gives every vCPU of an SVSM launch: 32-bit protected
+ * mode with flat segments (CR0.PE), starting at the SVSM's entry point.
+ * SEV_FEATURES is SNPActive alone whatever the guest's features are; MXCSR
+ * holds its reset value but the x87 control word stays 0 (the hardware
+ * vector in testvectors/svsm/ matches only so). */
+void measure_vmsa_svsm_page(uint8_t page[MEASURE_PAGE_SIZE], uint32_t eip, uint32_t vcpu_sig);
 
 #endif
