@@ -17,7 +17,6 @@
 #include "measure_gctx.h"
 #include "measure_hashes.h"
 #include "measure_ovmf.h"
-#include "measure_svsm.h"
 #include "measure_vmsa.h"
 
 #define MEASURE_MAX_VCPUS 4096u

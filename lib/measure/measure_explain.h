@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "measure.h"
+#include "measure_svsm.h"
 
 #define MEASURE_EXPLAIN_LINE 320
 #define MEASURE_EXPLAIN_MAX_FOUND 4

@@ -10,6 +10,7 @@
 
 #include "base/bytes.h"
 #include "measure_err.h"
+#include "measure_svsm.h"
 
 int measure_read_file(uint8_t **buf, size_t *len, const char *path, size_t max, char *err, size_t err_len)
 {
