@@ -32,7 +32,7 @@ HOST_CC ?= gcc
 HOST_CFLAGS := $(WARN) -O2 -g -D_GNU_SOURCE -Ilib -Ihost -Iinit -fstack-protector-strong -D_FORTIFY_SOURCE=2
 ASAN_CFLAGS := $(WARN) -O1 -g -D_GNU_SOURCE -Ilib -Ihost -Iinit -fsanitize=address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=all
-HOST_LIBS := -lbearssl
+HOST_LIBS := -lbearssl -lsqlite3 -lpq
 
 include mk/deps.mk
 include mk/kernel.mk

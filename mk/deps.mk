@@ -36,7 +36,8 @@ DEPS_APT_PACKAGES := \
 	qemu-system-x86 ovmf seabios busybox-static cpio xz-utils zstd \
 	cryptsetup-bin e2fsprogs libbearssl-dev openssl socat kmod python3 fdisk qemu-utils \
 	clang llvm libclang-rt-14-dev librsvg2-bin \
-	nasm acpica-tools uuid-dev g++ quilt
+	nasm acpica-tools uuid-dev g++ quilt \
+	libsqlite3-dev libpq-dev postgresql
 
 DEPS_ENV := DEPS_DIR=$(DEPS_DIR) DEPS_MUSL=$(DEPS_MUSL)
 DEPS_COMMON := scripts/deps/common.sh
