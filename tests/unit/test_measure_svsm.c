@@ -7,6 +7,7 @@
 #include "../tap.h"
 #include "base/bytes.h"
 #include "measure/measure.h"
+#include "measure/measure_svsm.h"
 
 #define VARS_SIZE 540672u
 #define EPYC_V4_SIG 0x800f12u
