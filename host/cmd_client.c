@@ -447,7 +447,16 @@ static int run(const struct client_args *a, const uint8_t *disk_key, size_t disk
 	struct amd_certdir dir = {0};
 	struct amd_certs certs;
 	int verify_rc = -1;
+	/* The SVSM's service attestation binds the session and its manifest:
+	 * REPORT_DATA = SHA-512(binding || manifest) (chan_binding.h). Whether
+	 * a manifest may or must come at all is the verifier's check, against
+	 * [svsm] attest_services. */
+	if (ev.has_manifest)
+		chan_binding_svsm(report_data, ev.manifest, ev.manifest_len, report_data);
 	int setup_rc = vmdef_to_policy(&def, &policy, report_data, err, sizeof err);
+	policy.has_manifest = ev.has_manifest;
+	policy.manifest = ev.manifest;
+	policy.manifest_len = ev.manifest_len;
 	if (setup_rc == 0)
 		setup_rc = load_certs(a, &ev, &dir, &certs, err, sizeof err);
 	if (setup_rc != 0) {

@@ -63,6 +63,8 @@ static void usage(FILE *out)
 		"                       vcek-other-chip  the VCEK certificate names another CHIP_ID\n"
 		"                       vcek-other-tcb   the VCEK certificate names another TCB\n"
 		"                       no-cert-table    reports come without the certificate table\n"
+		"                       svsm-manifest-mismatch  the simulated SVSM sends another manifest\n"
+		"                                        than its report binds (needs [svsm] attest_services)\n"
 		"\n"
 		"Every run (re)issues the test ARK's CRL, crl.der in the state directory, when it\n"
 		"is missing or has less than a day left (valid 7 days); a definition naming the\n"
@@ -255,7 +257,17 @@ static int prepare(const struct sim_args *a, struct vmdef *def, struct snpsim_pk
 		fprintf(stderr, PROG ": %s\n", err);
 		return EXIT_FAILURE_GENERIC;
 	}
-	int check_rc = snpsim_self_check(sp, &launch, pki, err, sizeof err);
+	if (snpsim_sp_svsm_init(sp, def, pki, err, sizeof err)) {
+		fprintf(stderr, PROG ": [svsm]: %s\n", err);
+		return EXIT_FAILURE_GENERIC;
+	}
+	if (a->fault == SNPSIM_FAULT_SVSM_MANIFEST && !sp->attest_services) {
+		/* A fault that changes nothing would make its test prove nothing. */
+		fprintf(stderr, PROG ": --fault %s needs [svsm] attest_services = true in the definition\n",
+			a->fault_name);
+		return EXIT_INPUT;
+	}
+		int check_rc = snpsim_self_check(sp, &launch, pki, err, sizeof err);
 	if (snpsim_fault_breaks_verification(a->fault)) {
 		/* The fault must really break verification, or the test using it
 		 * would prove nothing. */
@@ -278,6 +290,18 @@ static int prepare(const struct sim_args *a, struct vmdef *def, struct snpsim_pk
 		snpsim_product_name(product));
 	fprintf(stderr, "snp-sim: MEASUREMENT %s\nsnp-sim: CHIP_ID %s\nsnp-sim: TCB %s, POLICY 0x%llx, report v%u\n", m,
 		chip, snp_tcb_format(tcb, sizeof tcb, &launch.tcb), (unsigned long long)launch.policy, launch.version);
+	if (sp->svsm) {
+		uint8_t ek[32];
+		char ek_hex[65];
+		br_sha256_context h;
+		br_sha256_init(&h);
+		br_sha256_update(&h, sp->vtpm_manifest, sp->vtpm_manifest_len);
+		br_sha256_out(&h, ek);
+		hex_encode(ek_hex, ek, 32);
+		fprintf(stderr, "snp-sim: SIMULATED SVSM at VMPL 0: plain requests from VMPL %u up%s%s\n",
+			sp->privlevel_floor, sp->attest_services ? "; vTPM service attestation, EK SHA-256 " : "",
+			sp->attest_services ? ek_hex : "");
+	}
 	client_view(def, sp, pki);
 	return EXIT_OK;
 }

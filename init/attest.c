@@ -10,13 +10,20 @@ int attest_get_report(const struct boot_config *cfg, const uint8_t report_data[6
 		      struct attest_evidence *ev, char *err, size_t err_len)
 {
 	struct attest_env env;
+	struct attest_service svc;
 	enum attest_provider which = cfg->attestation.provider;
+	int use_svc = attest_service_from_config(cfg, &svc);
 	attest_env_default(&env);
-	log_info("attestation: provider %s, VMPL %u", attest_provider_name(which), vmpl);
+	if (use_svc)
+		log_info("attestation: provider %s, the SVSM's service attestation (service %s, manifest version %u)",
+			 attest_provider_name(which), svc.guid[0] ? svc.guid : "all", svc.manifest_version);
+	else
+		log_info("attestation: provider %s, VMPL %u", attest_provider_name(which), vmpl);
 	if (which == ATTEST_SIM)
 		log_warn("attestation: the boot config selects the SIMULATED platform (snp-sim); no hardware "
 			 "attestation will happen");
-	if (attest_select(&env, which, cfg->attestation.sim_port, report_data, vmpl, ev, err, err_len) != 0)
+	if (attest_select(&env, which, cfg->attestation.sim_port, report_data, vmpl, use_svc ? &svc : NULL, ev, err,
+			  err_len) != 0)
 		return -1;
 	if (which == ATTEST_SIM) {
 		/* Said on every use: nothing about this report is backed by AMD
@@ -27,5 +34,8 @@ int attest_get_report(const struct boot_config *cfg, const uint8_t report_data[6
 	}
 	log_info("attestation: %zu-byte report from %s, certificate table %zu bytes%s", ev->report_len, ev->provider,
 		 ev->certs_len, ev->certs_len ? "" : " (none supplied)");
+	if (ev->has_manifest)
+		log_info("attestation: the SVSM's %zu-byte service manifest is bound by REPORT_DATA (checked)",
+			 ev->manifest_len);
 	return 0;
 }

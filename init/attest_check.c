@@ -5,27 +5,52 @@
 
 #include "attest_impl.h"
 #include "base/bytes.h"
+#include "chan/chan_binding.h"
 
 #define REPORT_VMPL_OFFSET 0x30u
 #define REPORT_DATA_OFFSET 0x50u
 #define CERT_ENTRY_SIZE 24u
 
-int attest_check_report(const struct attest_evidence *ev, const uint8_t report_data[64], uint32_t vmpl, char *err,
-			size_t err_len)
+int attest_check_report(const struct attest_evidence *ev, const uint8_t report_data[64], uint32_t vmpl,
+			const struct attest_service *svc, char *err, size_t err_len)
 {
+	uint8_t want[64];
 	if (ev->report_len != ATTEST_REPORT_LEN) {
 		snprintf(err, err_len, "report is %zu bytes, expected %u", ev->report_len, ATTEST_REPORT_LEN);
 		return -1;
 	}
-	/* A report for other REPORT_DATA is stale (an earlier request) or
-	 * someone else's: either way it does not bind this session. */
-	if (memcmp(ev->report + REPORT_DATA_OFFSET, report_data, 64) != 0) {
-		snprintf(err, err_len, "report carries other REPORT_DATA than requested (stale or foreign report)");
+	if (svc && !ev->has_manifest) {
+		snprintf(err, err_len, "asked for the SVSM's service attestation, got no service manifest");
 		return -1;
 	}
-	uint32_t got = le32_load(ev->report + REPORT_VMPL_OFFSET);
-	if (got != vmpl) {
-		snprintf(err, err_len, "report is for VMPL %u, requested %u", got, vmpl);
+	if (!svc && ev->has_manifest) {
+		snprintf(err, err_len, "a service manifest came with a report no service was asked for");
+		return -1;
+	}
+	/* The SVSM hashes our nonce with its manifest (SVSM spec #58019 section
+	 * 7; configfs-tsm-report ABI): a manifest that is not the one the
+	 * report binds must not leave here as if it were. */
+	if (svc)
+		chan_binding_svsm(report_data, ev->manifest, ev->manifest_len, want);
+	else
+		memcpy(want, report_data, 64);
+	/* A report for other REPORT_DATA is stale (an earlier request) or
+	 * someone else's: either way it does not bind this session. */
+	if (memcmp(ev->report + REPORT_DATA_OFFSET, want, 64) != 0) {
+		if (svc)
+			snprintf(err, err_len,
+				 "report's REPORT_DATA is not SHA-512(nonce || the %zu-byte service manifest): the "
+				 "manifest is not the one the report binds, or the report is stale or foreign",
+				 ev->manifest_len);
+		else
+			snprintf(err, err_len, "report carries other REPORT_DATA than requested (stale or foreign report)");
+		return -1;
+	}
+	/* The SVSM asks for its report from VMPL 0, whatever level we run at. */
+	uint32_t want_vmpl = svc ? 0 : vmpl, got = le32_load(ev->report + REPORT_VMPL_OFFSET);
+	if (got != want_vmpl) {
+		snprintf(err, err_len, "report is for VMPL %u, expected %u%s", got, want_vmpl,
+			 svc ? " (the SVSM's service attestation)" : " (requested)");
 		return -1;
 	}
 	return 0;

@@ -37,15 +37,20 @@ void attest_env_default(struct attest_env *env);
 /* Provider selection (attest_select.c): runs the provider(s) for `which`,
  * then checks the report against the request (attest_check_report). */
 int attest_select(const struct attest_env *env, enum attest_provider which, const char *sim_port,
-		  const uint8_t report_data[64], uint32_t vmpl, struct attest_evidence *ev, char *err,
-		  size_t err_len);
+		  const uint8_t report_data[64], uint32_t vmpl, const struct attest_service *svc,
+		  struct attest_evidence *ev, char *err, size_t err_len);
+/* The service request a boot config makes: 1 with *svc filled, 0 when it
+ * names no service provider. */
+int attest_service_from_config(const struct boot_config *cfg, struct attest_service *svc);
 
 /* ---- shared checks (attest_check.c) ------------------------------------ */
 
 /* The report is 1184 bytes and carries the REPORT_DATA (0x50) and VMPL
- * (0x30) that were asked for. 0, or -1 with the difference in err. */
-int attest_check_report(const struct attest_evidence *ev, const uint8_t report_data[64], uint32_t vmpl, char *err,
-			size_t err_len);
+ * (0x30) that were asked for. With svc (an SVSM service attestation): a
+ * manifest came, REPORT_DATA is SHA-512(report_data || manifest) and VMPL
+ * is 0; without: no manifest came. 0, or -1 with the difference in err. */
+int attest_check_report(const struct attest_evidence *ev, const uint8_t report_data[64], uint32_t vmpl,
+			const struct attest_service *svc, char *err, size_t err_len);
 /* Bounds of a certificate table in buf[0..len): walks the 24-byte entries
  * up to the all-zero terminator; every entry's data must lie inside buf.
  * *used is the bytes the table occupies (entries, terminator, data); 0 when
@@ -60,13 +65,14 @@ void attest_sanitize(char *out, size_t out_len, const uint8_t *in, size_t in_len
 /* ---- configfs-tsm (attest_tsm.c) --------------------------------------- */
 
 /* mkdir a fresh entry under root, attest_tsm_run in it, rmdir it (always). */
-int attest_tsm_get(const char *root, const uint8_t report_data[64], uint32_t vmpl, struct attest_evidence *ev,
-		   char *err, size_t err_len);
+int attest_tsm_get(const char *root, const uint8_t report_data[64], uint32_t vmpl, const struct attest_service *svc,
+		   struct attest_evidence *ev, char *err, size_t err_len);
 /* The steps inside an existing entry directory: provider, generation,
- * privlevel (skipped when absent and vmpl is 0), inblob, outblob, auxblob,
- * generation again. */
-int attest_tsm_run(const char *entry, const uint8_t report_data[64], uint32_t vmpl, struct attest_evidence *ev,
-		   char *err, size_t err_len);
+ * privlevel (skipped when absent and vmpl is 0) or, with svc,
+ * service_provider, service_guid and service_manifest_version; inblob,
+ * outblob, auxblob, manifestblob (with svc), generation again. */
+int attest_tsm_run(const char *entry, const uint8_t report_data[64], uint32_t vmpl, const struct attest_service *svc,
+		   struct attest_evidence *ev, char *err, size_t err_len);
 /* 1 if the generation moved by no more than our own `writes` (a bigger
  * step means another writer used the entry between our writes and read). A
  * smaller step is let through: the REPORT_DATA check catches a report that
@@ -100,11 +106,12 @@ int attest_sevguest_parse_resp(const uint8_t *resp, size_t len, struct attest_ev
 int attest_sim_find_port(const char *class_dir, const char *name, char *node, size_t node_len);
 /* Waits for the port, opens it and runs attest_sim_exchange. */
 int attest_sim_get(const struct attest_env *env, const char *port_name, const uint8_t report_data[64],
-		   uint32_t vmpl, struct attest_evidence *ev, char *err, size_t err_len);
+		   uint32_t vmpl, const struct attest_service *svc, struct attest_evidence *ev, char *err,
+		   size_t err_len);
 /* One request/response on an open byte stream: drains stale bytes, sends
  * the request, reads the response; every wait ends by timeout_ms. */
-int attest_sim_exchange(int fd, const uint8_t report_data[64], uint32_t vmpl, uint32_t timeout_ms,
-			struct attest_evidence *ev, char *err, size_t err_len);
+int attest_sim_exchange(int fd, const uint8_t report_data[64], uint32_t vmpl, const struct attest_service *svc,
+			uint32_t timeout_ms, struct attest_evidence *ev, char *err, size_t err_len);
 /* A whole response (header and body, exactly len bytes) into ev; a refusal
  * becomes -1 with the simulator's message in err. */
 int attest_sim_parse(const uint8_t *buf, size_t len, struct attest_evidence *ev, char *err, size_t err_len);

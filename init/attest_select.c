@@ -45,7 +45,7 @@ static int run_auto(const struct attest_env *env, const uint8_t report_data[64],
 {
 	char tsm_why[384];
 	if (is_dir(env->tsm_root)) {
-		if (attest_tsm_get(env->tsm_root, report_data, vmpl, ev, tsm_why, sizeof tsm_why) == 0)
+		if (attest_tsm_get(env->tsm_root, report_data, vmpl, NULL, ev, tsm_why, sizeof tsm_why) == 0)
 			return 0;
 	} else {
 		snprintf(tsm_why, sizeof tsm_why, "configfs-tsm: %s not present", env->tsm_root);
@@ -57,15 +57,37 @@ static int run_auto(const struct attest_env *env, const uint8_t report_data[64],
 	return -1;
 }
 
+int attest_service_from_config(const struct boot_config *cfg, struct attest_service *svc)
+{
+	memset(svc, 0, sizeof *svc);
+	if (cfg->attestation.service_provider[0] == '\0')
+		return 0;
+	/* bootcfg checked the GUID's form; a failure here leaves it all zero,
+	 * which the check below cannot mistake for a request for one service. */
+	if (cfg->attestation.service_guid[0] && guid_parse(cfg->attestation.service_guid, svc->guid_bin) == 0)
+		guid_format(svc->guid, svc->guid_bin);
+	svc->manifest_version = cfg->attestation.service_manifest_version;
+	return 1;
+}
+
 int attest_select(const struct attest_env *env, enum attest_provider which, const char *sim_port,
-		  const uint8_t report_data[64], uint32_t vmpl, struct attest_evidence *ev, char *err,
-		  size_t err_len)
+		  const uint8_t report_data[64], uint32_t vmpl, const struct attest_service *svc,
+		  struct attest_evidence *ev, char *err, size_t err_len)
 {
 	int rc;
-	ev->report_len = ev->certs_len = 0;
+	ev->report_len = ev->certs_len = ev->manifest_len = 0;
+	ev->has_manifest = 0;
 	ev->provider[0] = '\0';
 	if (vmpl > 3) {
 		snprintf(err, err_len, "VMPL %u out of range 0-3", vmpl);
+		return -1;
+	}
+	/* Only configfs-tsm and the simulator can reach an SVSM's service
+	 * attestation; bootcfg refuses the rest already. Never a fallback to a
+	 * plain report: the owner expects the service's manifest. */
+	if (svc && which != ATTEST_CONFIGFS_TSM && which != ATTEST_SIM) {
+		snprintf(err, err_len, "the SVSM service attestation needs provider configfs-tsm or sim, not %s",
+			 attest_provider_name(which));
 		return -1;
 	}
 	switch (which) {
@@ -73,13 +95,13 @@ int attest_select(const struct attest_env *env, enum attest_provider which, cons
 		rc = run_auto(env, report_data, vmpl, ev, err, err_len);
 		break;
 	case ATTEST_CONFIGFS_TSM:
-		rc = attest_tsm_get(env->tsm_root, report_data, vmpl, ev, err, err_len);
+		rc = attest_tsm_get(env->tsm_root, report_data, vmpl, svc, ev, err, err_len);
 		break;
 	case ATTEST_SEV_GUEST:
 		rc = attest_sevguest_get(env->sev_guest_dev, report_data, vmpl, ev, err, err_len);
 		break;
 	case ATTEST_SIM:
-		rc = attest_sim_get(env, sim_port, report_data, vmpl, ev, err, err_len);
+		rc = attest_sim_get(env, sim_port, report_data, vmpl, svc, ev, err, err_len);
 		break;
 	default:
 		snprintf(err, err_len, "unknown attestation provider %d", (int)which);
@@ -87,10 +109,11 @@ int attest_select(const struct attest_env *env, enum attest_provider which, cons
 	}
 	if (rc != 0)
 		return -1;
-	char why[160];
-	if (attest_check_report(ev, report_data, vmpl, why, sizeof why) != 0) {
+	char why[200];
+	if (attest_check_report(ev, report_data, vmpl, svc, why, sizeof why) != 0) {
 		snprintf(err, err_len, "%s: %s", ev->provider, why);
-		ev->report_len = ev->certs_len = 0;
+		ev->report_len = ev->certs_len = ev->manifest_len = 0;
+		ev->has_manifest = 0;
 		return -1;
 	}
 	return 0;

@@ -189,7 +189,8 @@ int attest_sim_parse(const uint8_t *buf, size_t len, struct attest_evidence *ev,
 {
 	struct sim_response_header h;
 	const char *why = "";
-	ev->report_len = ev->certs_len = 0;
+	ev->report_len = ev->certs_len = ev->manifest_len = 0;
+	ev->has_manifest = 0;
 	if (len < SIM_RESPONSE_HEADER_LEN) {
 		snprintf(err, err_len, "sim: response of %zu bytes is shorter than its header", len);
 		return -1;
@@ -199,7 +200,7 @@ int attest_sim_parse(const uint8_t *buf, size_t len, struct attest_evidence *ev,
 		return -1;
 	}
 	/* decode bounds each length, so the sum cannot overflow */
-	size_t body = (size_t)h.report_len + h.certs_len + h.msg_len;
+	size_t body = (size_t)h.report_len + h.certs_len + h.manifest_len + h.msg_len;
 	if (len - SIM_RESPONSE_HEADER_LEN != body) {
 		snprintf(err, err_len, "sim: response is %zu bytes, its header announces %zu", len,
 			 SIM_RESPONSE_HEADER_LEN + body);
@@ -208,10 +209,11 @@ int attest_sim_parse(const uint8_t *buf, size_t len, struct attest_evidence *ev,
 	const uint8_t *p = buf + SIM_RESPONSE_HEADER_LEN;
 	if (h.status != SIM_OK) {
 		char msg[SIM_MSG_MAX + 1];
-		static const char *const names[] = {"ok", "bad request", "VMPL out of range", "internal error"};
+		static const char *const names[SIM_STATUS_COUNT] = {"ok", "bad request", "VMPL refused", "internal error",
+								    "no such service"};
 		attest_sanitize(msg, sizeof msg, p, h.msg_len);
 		snprintf(err, err_len, "sim: the simulator refused (status %u, %s): %s", h.status,
-			 h.status < 4 ? names[h.status] : "unknown", msg[0] ? msg : "(no message)");
+			 h.status < SIM_STATUS_COUNT ? names[h.status] : "unknown", msg[0] ? msg : "(no message)");
 		return -1;
 	}
 	size_t used;
@@ -224,21 +226,26 @@ int attest_sim_parse(const uint8_t *buf, size_t len, struct attest_evidence *ev,
 	ev->report_len = ATTEST_REPORT_LEN;
 	memcpy(ev->certs, p + h.report_len, used);
 	ev->certs_len = used;
+	/* decode bounds manifest_len by SIM_MANIFEST_MAX = ATTEST_MANIFEST_MAX */
+	memcpy(ev->manifest, p + h.report_len + h.certs_len, h.manifest_len);
+	ev->manifest_len = h.manifest_len;
+	ev->has_manifest = h.manifest_len > 0;
 	snprintf(ev->provider, sizeof ev->provider, "sim");
 	return 0;
 }
 
-int attest_sim_exchange(int fd, const uint8_t report_data[64], uint32_t vmpl, uint32_t timeout_ms,
-			struct attest_evidence *ev, char *err, size_t err_len)
+int attest_sim_exchange(int fd, const uint8_t report_data[64], uint32_t vmpl, const struct attest_service *svc,
+			uint32_t timeout_ms, struct attest_evidence *ev, char *err, size_t err_len)
 {
-	static uint8_t resp[SIM_RESPONSE_HEADER_LEN + SIM_REPORT_LEN + SIM_CERTS_MAX + SIM_MSG_MAX];
+	static uint8_t resp[SIM_RESPONSE_HEADER_LEN + SIM_REPORT_LEN + SIM_CERTS_MAX + SIM_MANIFEST_MAX + SIM_MSG_MAX];
 	uint8_t req[SIM_REQUEST_LEN];
 	struct sim_request r = {.vmpl = vmpl};
 	struct sim_response_header h;
 	const char *why = "";
 	uint64_t deadline = boottime_ms() + timeout_ms;
 
-	ev->report_len = ev->certs_len = 0;
+	ev->report_len = ev->certs_len = ev->manifest_len = 0;
+	ev->has_manifest = 0;
 	int fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
 		snprintf(err, err_len, "sim: fcntl: %s", strerror(errno));
@@ -247,6 +254,13 @@ int attest_sim_exchange(int fd, const uint8_t report_data[64], uint32_t vmpl, ui
 	if (drain(fd, err, err_len) != 0)
 		return -1;
 	memcpy(r.report_data, report_data, 64);
+	if (svc) {
+		/* The simulated configfs-tsm service_provider = "svsm". */
+		r.vmpl = 0;
+		r.service = SIM_SERVICE_SVSM;
+		memcpy(r.service_guid, svc->guid_bin, 16);
+		r.manifest_version = svc->manifest_version;
+	}
 	sim_request_encode(req, &r);
 	if (send_all(fd, req, sizeof req, deadline, err, err_len) != 0)
 		return -1;
@@ -256,18 +270,25 @@ int attest_sim_exchange(int fd, const uint8_t report_data[64], uint32_t vmpl, ui
 		snprintf(err, err_len, "sim: bad response: %s", why);
 		return -1;
 	}
-	size_t body = (size_t)h.report_len + h.certs_len + h.msg_len;
+	size_t body = (size_t)h.report_len + h.certs_len + h.manifest_len + h.msg_len;
 	if (body > sizeof resp - SIM_RESPONSE_HEADER_LEN) { /* cannot happen after decode; cheap to state */
 		snprintf(err, err_len, "sim: response body of %zu bytes is too large", body);
 		return -1;
 	}
 	if (recv_exact(fd, resp + SIM_RESPONSE_HEADER_LEN, body, deadline, "response body", err, err_len) != 0)
 		return -1;
-	return attest_sim_parse(resp, SIM_RESPONSE_HEADER_LEN + body, ev, err, err_len);
+	if (attest_sim_parse(resp, SIM_RESPONSE_HEADER_LEN + body, ev, err, err_len) != 0)
+		return -1;
+	/* A service answer always counts as one with a manifest, even an empty
+	 * one: the REPORT_DATA check then decides whether it is the SVSM's. */
+	if (svc)
+		ev->has_manifest = 1;
+	return 0;
 }
 
 int attest_sim_get(const struct attest_env *env, const char *port_name, const uint8_t report_data[64],
-		   uint32_t vmpl, struct attest_evidence *ev, char *err, size_t err_len)
+		   uint32_t vmpl, const struct attest_service *svc, struct attest_evidence *ev, char *err,
+		   size_t err_len)
 {
 	char node[64], path[512];
 	uint64_t deadline = boottime_ms() + env->sim_port_wait_ms;
@@ -312,7 +333,7 @@ int attest_sim_get(const struct attest_env *env, const char *port_name, const ui
 				 env->vport_class, env->sim_port_wait_ms);
 		return -1;
 	}
-	int rc = attest_sim_exchange(fd, report_data, vmpl, env->sim_timeout_ms, ev, err, err_len);
+	int rc = attest_sim_exchange(fd, report_data, vmpl, svc, env->sim_timeout_ms, ev, err, err_len);
 	close(fd);
 	return rc;
 }

@@ -5,7 +5,16 @@
  * writes means someone else wrote between our inblob and our outblob read.
  *
  * Binary attributes (inblob) are committed when the file is closed, so each
- * write gets its own open/close. Only plain open/read/write/mkdir/rmdir are
+ * write gets its own open/close.
+ *
+ * The SVSM's service attestation (Linux 6.10+; configfs-tsm-report ABI:
+ * service_provider, service_guid, service_manifest_version, manifestblob;
+ * drivers/virt/coco/tsm.c): writing "svsm" to service_provider makes the
+ * kernel ask the SVSM (SVSM_ATTEST_SERVICES, or SVSM_ATTEST_SINGLE_SERVICE
+ * when service_guid is set) instead of the firmware; the report's
+ * REPORT_DATA is then SHA-512(inblob || manifest) and manifestblob holds
+ * the manifest. Each of those writes advances the generation like the
+ * others. Only plain open/read/write/mkdir/rmdir are
  * used, which lets the tests run this against ordinary files. */
 #include <errno.h>
 #include <fcntl.h>
@@ -156,6 +165,63 @@ static int write_privlevel(int dirfd, uint32_t vmpl, char *err, size_t err_len)
 	return -1;
 }
 
+/* service_provider, then service_guid and service_manifest_version when a
+ * single service is asked for (the kernel uses the version only with a
+ * GUID). Returns the number of writes made, or -1. An absent
+ * service_provider is an older kernel (or a provider without SVSM support):
+ * said as such, since asking the firmware instead would not be what the
+ * owner expects. */
+static int write_service(int dirfd, const struct attest_service *svc, char *err, size_t err_len)
+{
+	static const char provider[] = "svsm\n";
+	char text[16];
+	int writes = 0;
+	if (write_attr(dirfd, "service_provider", provider, sizeof provider - 1) != 0) {
+		if (errno == ENOENT)
+			snprintf(err, err_len,
+				 "configfs-tsm: no service_provider attribute: this kernel (before Linux 6.10, or a "
+				 "TSM without SVSM support) cannot ask the SVSM for its service attestation");
+		else
+			snprintf(err, err_len, "configfs-tsm: writing service_provider \"svsm\": %s", strerror(errno));
+		return -1;
+	}
+	writes++;
+	if (!svc->guid[0])
+		return writes;
+	if (write_attr(dirfd, "service_guid", svc->guid, strlen(svc->guid)) != 0) {
+		snprintf(err, err_len, "configfs-tsm: writing service_guid %s: %s", svc->guid, strerror(errno));
+		return -1;
+	}
+	writes++;
+	int len = snprintf(text, sizeof text, "%u\n", svc->manifest_version);
+	if (write_attr(dirfd, "service_manifest_version", text, (size_t)len) != 0) {
+		snprintf(err, err_len, "configfs-tsm: writing service_manifest_version %u: %s", svc->manifest_version,
+			 strerror(errno));
+		return -1;
+	}
+	return writes + 1;
+}
+
+/* manifestblob into ev: bounded (ATTEST_MANIFEST_MAX), never cut. */
+static int read_manifest(int dirfd, struct attest_evidence *ev, char *err, size_t err_len)
+{
+	size_t n = 0;
+	if (read_attr(dirfd, "manifestblob", ev->manifest, sizeof ev->manifest, &n) != 0) {
+		if (errno == EFBIG)
+			snprintf(err, err_len, "configfs-tsm: manifestblob is larger than %u bytes: refused, not cut",
+				 (unsigned)ATTEST_MANIFEST_MAX);
+		else if (errno == ENOENT)
+			snprintf(err, err_len, "configfs-tsm: no manifestblob attribute: the kernel gave no service "
+					       "manifest");
+		else
+			snprintf(err, err_len, "configfs-tsm: reading manifestblob: %s", strerror(errno));
+		return -1;
+	}
+	ev->manifest_len = n;
+	ev->has_manifest = 1;
+	return 0;
+}
+
 static int read_blobs(int dirfd, struct attest_evidence *ev, char *err, size_t err_len)
 {
 	static uint8_t out[OUTBLOB_CAP];
@@ -192,12 +258,13 @@ static int read_blobs(int dirfd, struct attest_evidence *ev, char *err, size_t e
 	return 0;
 }
 
-int attest_tsm_run(const char *entry, const uint8_t report_data[64], uint32_t vmpl, struct attest_evidence *ev,
-		   char *err, size_t err_len)
+int attest_tsm_run(const char *entry, const uint8_t report_data[64], uint32_t vmpl, const struct attest_service *svc,
+		   struct attest_evidence *ev, char *err, size_t err_len)
 {
 	uint64_t gen0, gen1;
 	int rc = -1;
-	ev->report_len = ev->certs_len = 0;
+	ev->report_len = ev->certs_len = ev->manifest_len = 0;
+	ev->has_manifest = 0;
 	int dirfd = open(entry, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0) {
 		snprintf(err, err_len, "configfs-tsm: %s: %s", entry, strerror(errno));
@@ -205,7 +272,9 @@ int attest_tsm_run(const char *entry, const uint8_t report_data[64], uint32_t vm
 	}
 	if (check_provider(dirfd, err, err_len) != 0 || read_generation(dirfd, &gen0, err, err_len) != 0)
 		goto out;
-	int writes = write_privlevel(dirfd, vmpl, err, err_len);
+	/* With a service, the SVSM (at VMPL 0) asks for the report: privlevel
+	 * plays no part (the kernel's SVSM path does not read it). */
+	int writes = svc ? write_service(dirfd, svc, err, err_len) : write_privlevel(dirfd, vmpl, err, err_len);
 	if (writes < 0)
 		goto out;
 	if (write_attr(dirfd, "inblob", report_data, 64) != 0) {
@@ -213,7 +282,8 @@ int attest_tsm_run(const char *entry, const uint8_t report_data[64], uint32_t vm
 		goto out;
 	}
 	writes++;
-	if (read_blobs(dirfd, ev, err, err_len) != 0 || read_generation(dirfd, &gen1, err, err_len) != 0)
+	if (read_blobs(dirfd, ev, err, err_len) != 0 || (svc && read_manifest(dirfd, ev, err, err_len) != 0) ||
+	    read_generation(dirfd, &gen1, err, err_len) != 0)
 		goto out;
 	if (!attest_tsm_generation_ok(gen0, gen1, (unsigned)writes)) {
 		snprintf(err, err_len,
@@ -226,13 +296,15 @@ int attest_tsm_run(const char *entry, const uint8_t report_data[64], uint32_t vm
 	rc = 0;
 out:
 	close(dirfd);
-	if (rc != 0)
-		ev->report_len = ev->certs_len = 0;
+	if (rc != 0) {
+		ev->report_len = ev->certs_len = ev->manifest_len = 0;
+		ev->has_manifest = 0;
+	}
 	return rc;
 }
 
-int attest_tsm_get(const char *root, const uint8_t report_data[64], uint32_t vmpl, struct attest_evidence *ev,
-		   char *err, size_t err_len)
+int attest_tsm_get(const char *root, const uint8_t report_data[64], uint32_t vmpl, const struct attest_service *svc,
+		   struct attest_evidence *ev, char *err, size_t err_len)
 {
 	static unsigned counter;
 	char entry[512];
@@ -254,7 +326,7 @@ int attest_tsm_get(const char *root, const uint8_t report_data[64], uint32_t vmp
 		snprintf(err, err_len, "configfs-tsm: no free entry name under %s", root);
 		return -1;
 	}
-	int rc = attest_tsm_run(entry, report_data, vmpl, ev, err, err_len);
+	int rc = attest_tsm_run(entry, report_data, vmpl, svc, ev, err, err_len);
 	/* configfs drops the entry and its attributes with rmdir. A failure
 	 * leaves one stale entry behind, which harms nothing and must not
 	 * throw away a good report, so it is not an error. */

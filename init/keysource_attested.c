@@ -172,19 +172,22 @@ static int run_session(const struct boot_config *cfg, struct disk_key *key, uint
 	if (chan_binding_from_engine(&server.sc.eng, nonce, chan_tls_server_spki_sha256(&server), report_data, err,
 				     err_len) != 0)
 		return -1;
-	if (attest_get_report(cfg, report_data, 0, &evidence, err, err_len) != 0)
+	if (attest_get_report(cfg, report_data, cfg->attestation.vmpl, &evidence, err, err_len) != 0)
 		return -1;
 	char facts[256];
 	struct chan_evidence ev = {.report = evidence.report,
 				   .cert_table = evidence.certs_len ? evidence.certs : NULL,
 				   .cert_table_len = evidence.certs_len,
 				   .boot_facts = facts,
-				   .boot_facts_len = boot_facts(facts, sizeof facts)};
+				   .boot_facts_len = boot_facts(facts, sizeof facts),
+				   .has_manifest = evidence.has_manifest,
+				   .manifest = evidence.manifest,
+				   .manifest_len = evidence.manifest_len};
 	size_t len = chan_evidence_encode(frame_buf, sizeof frame_buf, &ev, err, err_len);
 	if (len == 0 || chan_frame_send(&io, CHAN_FRAME_EVIDENCE, frame_buf, len, err, err_len) != 0)
 		return -1;
-	log_info("channel: evidence sent (report from %s, %zu bytes of certificates); waiting for the owner",
-		 evidence.provider, evidence.certs_len);
+	log_info("channel: evidence sent (report from %s, %zu bytes of certificates%s); waiting for the owner",
+		 evidence.provider, evidence.certs_len, evidence.has_manifest ? ", the SVSM's service manifest" : "");
 
 	/* The owner now checks the evidence (and may fetch certificates): that is
 	 * the owner's time, not ours, in the timeline. */

@@ -2,7 +2,9 @@
  * encodings are QEMU's (9.1+) sev-snp-guest object: policy is a uint64,
  * id-block, id-auth and host-data are base64, kernel-hashes=on makes QEMU
  * put the kernel, initrd and command line hashes into the page OVMF
- * measures. */
+ * measures. An [svsm] launch uses COCONUT-SVSM's QEMU launch protocol
+ * (svsm=on and the firmware as three pflash units), which upstream QEMU
+ * does not have: it needs COCONUT's QEMU. */
 #include "qemu_cmd.h"
 
 #include <arpa/inet.h>
@@ -96,6 +98,8 @@ static void snp_object(struct qemu_cmd *c, const struct vmdef *d, const struct q
 		d->launch.reduced_phys_bits, (unsigned long long)d->guest_policy);
 	if (d->kernel[0])
 		fputs(",kernel-hashes=on", m);
+	if (d->has_svsm) /* COCONUT-SVSM's launch protocol: the SVSM image is pflash unit 2 */
+		fputs(",svsm=on", m);
 	if (o->id_block_b64 && o->id_auth_b64)
 		fprintf(m, ",id-block=%s,id-auth=%s,author-key-enabled=%s", o->id_block_b64, o->id_auth_b64,
 			d->launch.author_key_enabled ? "on" : "off");
@@ -150,10 +154,47 @@ static void disk(struct qemu_cmd *c, const struct vmdef *d, int sim)
 	opt(c, "-device", sim ? "virtio-blk-pci,drive=disk0" : "virtio-blk-pci,drive=disk0,disable-legacy=on,iommu_platform=on");
 }
 
+/* An SVSM launch takes the firmware as three flash devices, in the layout
+ * the measurement assumes (measure_svsm.h): OVMF code at the top, its vars
+ * below, the SVSM below those. */
+static void svsm_flash(struct qemu_cmd *c, const struct vmdef *d)
+{
+	char *code = qemu_opt_escape(d->ovmf), *vars = qemu_opt_escape(d->svsm.ovmf_vars),
+	     *svsm = qemu_opt_escape(d->svsm.image);
+	if (!code || !vars || !svsm)
+		c->oom = 1;
+	else {
+		optf(c, "-drive", "if=pflash,format=raw,unit=0,file=%s,readonly=on", code);
+		optf(c, "-drive", "if=pflash,format=raw,unit=1,file=%s", vars);
+		optf(c, "-drive", "if=pflash,format=raw,unit=2,file=%s,readonly=on", svsm);
+	}
+	free(code);
+	free(vars);
+	free(svsm);
+}
+
+/* What an SVSM launch cannot do; 0, or -1 with the fix in err. */
+static int svsm_launchable(const struct vmdef *d, char *err, size_t err_len)
+{
+	if (d->kernel[0])
+		return err_set(err, err_len,
+			       "%s: [boot] kernel with [svsm]: QEMU measures no kernel hashes for an SVSM launch, so the "
+			       "first stage would run unmeasured; boot from the firmware or the disk instead",
+			       d->file);
+	if (!d->svsm.ovmf_vars[0])
+		return err_set(err, err_len,
+			       "%s: [svsm] names no ovmf_vars: QEMU needs the vars file itself (pflash unit 1), not "
+			       "only its size",
+			       d->file);
+	return 0;
+}
+
 int qemu_cmd_build(struct qemu_cmd *c, const struct vmdef *d, const struct qemu_cmd_opts *o, char *err,
 		   size_t err_len)
 {
 	memset(c, 0, sizeof *c);
+	if (!o->sim && d->has_svsm && svsm_launchable(d, err, err_len) != 0)
+		return -1;
 	if (!o->sim && d->vmm != MEASURE_VMM_QEMU)
 		return err_set(err, err_len, "%s: 'vm.vmm_type' is \"%s\": QEMU would launch a guest with another "
 					     "MEASUREMENT than the client expects",
@@ -177,7 +218,10 @@ int qemu_cmd_build(struct qemu_cmd *c, const struct vmdef *d, const struct qemu_
 		optf(c, "-object", "memory-backend-memfd,id=ram1,size=%lluM,share=true,prealloc=false",
 		     (unsigned long long)d->memory_mib);
 		snp_object(c, d, o);
-		opt(c, "-bios", d->ovmf);
+		if (d->has_svsm)
+			svsm_flash(c, d);
+		else
+			opt(c, "-bios", d->ovmf);
 	}
 	optf(c, "-smp", "%u", d->vcpus);
 	optf(c, "-m", "%lluM", (unsigned long long)d->memory_mib);

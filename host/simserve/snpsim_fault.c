@@ -17,6 +17,9 @@ static const struct {
 				   "the VCEK certificate is issued for ANOTHER TCB; every client must refuse"},
 	[SNPSIM_FAULT_NO_CERTS] = {"no-cert-table",
 				   "reports carry NO certificate table; clients need --certs or --kds"},
+	[SNPSIM_FAULT_SVSM_MANIFEST] = {"svsm-manifest-mismatch",
+					"the simulated SVSM sends a manifest OTHER than the one its report binds; "
+					"every guest must refuse"},
 };
 
 int snpsim_fault_parse(const char *name, enum snpsim_fault *f)
@@ -63,4 +66,6 @@ void snpsim_fault_apply_sp(enum snpsim_fault f, struct snpsim_sp *sp)
 {
 	if (f == SNPSIM_FAULT_NO_CERTS)
 		sp->certs_len = 0;
+	if (f == SNPSIM_FAULT_SVSM_MANIFEST)
+		sp->tamper_manifest = 1;
 }

@@ -17,6 +17,9 @@ enum snpsim_fault {
 	SNPSIM_FAULT_VCEK_TCB,  /* "vcek-other-tcb": the VCEK certificate names another TCB */
 	SNPSIM_FAULT_NO_CERTS,  /* "no-cert-table": reports come without certificates, as from a
 				 * host that does not supply them (the client needs --certs or --kds) */
+	SNPSIM_FAULT_SVSM_MANIFEST, /* "svsm-manifest-mismatch": the simulated SVSM sends another manifest
+				     * than the one its report's REPORT_DATA binds, as a host swapping it would
+				     * (needs [svsm] attest_services = true; the guest must refuse) */
 };
 
 /* 0 and *f, or -1 for an unknown name. */
@@ -27,7 +30,8 @@ const char *snpsim_fault_describe(enum snpsim_fault f);
 int snpsim_fault_breaks_verification(enum snpsim_fault f);
 /* Before snpsim_sp_init: the VCEK faults re-sign the VCEK certificate in memory. 0, or -1 with err. */
 int snpsim_fault_apply_pki(enum snpsim_fault f, struct snpsim_pki *pki, char *err, size_t err_len);
-/* After the self-check: the certificate-table fault empties the table. */
+/* After the self-check: the certificate-table fault empties the table, the
+ * manifest fault makes the simulated SVSM tamper with its manifest. */
 void snpsim_fault_apply_sp(enum snpsim_fault f, struct snpsim_sp *sp);
 
 #endif

@@ -167,7 +167,14 @@ static void log_outcome(const struct snpsim_serve_opts *o, const struct snpsim_s
 	}
 	hex_encode(rd, out->report_data, 8);
 	hex_encode(m, sp->tmpl + 0x090, 8);
-	fprintf(o->log, "snp-sim: report for VMPL %u, REPORT_DATA %s..., MEASUREMENT %s...\n", out->vmpl, rd, m);
+	if (out->service == SIM_SERVICE_SVSM)
+		fprintf(o->log,
+			"snp-sim: the simulated SVSM's vTPM service attestation (VMPL 0, %zu-byte manifest), nonce %s..., "
+			"MEASUREMENT %s...%s\n",
+			sp->vtpm_manifest_len, rd, m,
+			sp->tamper_manifest ? " !!! TEST FAULT: manifest sent is NOT the one hashed" : "");
+	else
+		fprintf(o->log, "snp-sim: report for VMPL %u, REPORT_DATA %s..., MEASUREMENT %s...\n", out->vmpl, rd, m);
 }
 
 /* Requests on one connection until it closes or breaks. Returns the reports sent. */

@@ -162,10 +162,34 @@ static void check_expect(struct checker *c)
 			"an ID block is launched but its key is not required by the client");
 }
 
+/* What an SVSM launch cannot do, and what works instead. */
+static void check_svsm(struct checker *c)
+{
+	const struct vmdef *d = c->def;
+	if (d->kernel[0])
+		finding(c, SEV_ERROR, "boot", "kernel",
+			"drop [boot] and build the kernel and initramfs into the firmware image (an OVMF with the "
+			"kernel built in is covered by its pages), or launch without [svsm] to measure -kernel",
+			"an SVSM launch measures no kernel hashes (QEMU fills no SNP_KERNEL_HASHES page for it): "
+			"the kernel, initrd and command line would run unattested");
+	else
+		finding(c, SEV_WARNING, "svsm", NULL,
+			"build the first stage into the firmware image so its pages cover it",
+			"MEASUREMENT covers the firmware and the SVSM only; whatever they boot from disk is unattested");
+	if (!d->svsm.ovmf_vars[0])
+		finding(c, SEV_NOTE, "svsm", "ovmf_vars", "name the vars file in svsm.ovmf_vars",
+			"launch-qemu needs the OVMF vars file itself (pflash unit 1), not only its size");
+	finding(c, SEV_NOTE, "svsm", NULL, "set launch.qemu to COCONUT-SVSM's QEMU",
+		"launch-qemu writes COCONUT-SVSM's launch protocol (svsm=on, three pflash units), which "
+		"upstream QEMU does not have");
+}
+
 static void check_boot(struct checker *c)
 {
 	const struct vmdef *d = c->def;
-	if (!d->kernel[0])
+	if (d->has_svsm) {
+		check_svsm(c);
+	} else if (!d->kernel[0])
 		finding(c, SEV_WARNING, "boot", NULL, "boot the snpboot kernel and initramfs directly (boot.kernel, initrd, append)",
 			"no boot.kernel: MEASUREMENT covers the firmware only; whatever it boots from disk is unattested");
 	if (d->has_append && strstr(d->append, "snpboot.attestation.provider=sim") && !d->simulated)
@@ -222,8 +246,10 @@ static void check_files(struct checker *c)
 	char err[VMDEF_ERR_LEN];
 	int usable = 1;
 	memset(&pol, 0, sizeof pol);
-	if (d->ovmf[0] && readable(c, SEV_ERROR, "firmware", "ovmf", d->ovmf) != 0)
-		usable = !d->measurement_computed; /* the client would fail on it too: one error is enough */
+	/* An unreadable firmware (the client would fail on it too: one error
+	 * is enough), or an SVSM with a kernel (check_svsm said why). */
+	if ((d->ovmf[0] && readable(c, SEV_ERROR, "firmware", "ovmf", d->ovmf) != 0) || (d->has_svsm && d->kernel[0]))
+		usable = !d->measurement_computed;
 	else if (d->ovmf[0] && d->kernel[0]) {
 		uint8_t *img;
 		size_t len;

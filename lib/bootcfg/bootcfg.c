@@ -53,6 +53,10 @@ static const struct field fields[] = {
 	{"network", "dhcp_retries", F_UINT, 0, OFF(net.dhcp_retries), SZ(net.dhcp_retries), 1, 100, NULL, 0},
 	{"attestation", "provider", F_ENUM, 0, OFF(attestation.provider), SZ(attestation.provider), 0, 0, providers, 0},
 	{"attestation", "sim_port", F_STRING, 0, OFF(attestation.sim_port), SZ(attestation.sim_port), 0, 0, NULL, 0},
+	{"attestation", "vmpl", F_UINT, 0, OFF(attestation.vmpl), 4, 0, 3, NULL, 0},
+	{"attestation", "service_provider", F_STRING, 0, OFF(attestation.service_provider), SZ(attestation.service_provider), 0, 0, NULL, 0},
+	{"attestation", "service_guid", F_STRING, 0, OFF(attestation.service_guid), SZ(attestation.service_guid), 0, 0, NULL, 0},
+	{"attestation", "service_manifest_version", F_UINT, 0, OFF(attestation.service_manifest_version), 4, 0, 0xffffffffu, NULL, 0},
 	{"channel", "mode", F_ENUM, 0, OFF(channel.mode), SZ(channel.mode), 0, 0, channel_modes, 0},
 	{"channel", "listen_port", F_UINT, 0, OFF(channel.listen_port), 2, 1, 65535, NULL, 0},
 	{"channel", "owner_address", F_HOSTPORT, 0, OFF(channel.owner_ip), 0, 0, 0, NULL, 0},
@@ -495,8 +499,52 @@ static int validate_disk_pin(const struct boot_config *cfg, const char *file, ch
 	return 0;
 }
 
+/* The SVSM service attestation (configfs-tsm service_provider; SVSM spec
+ * #58019 section 7). Only with a provider named outright: "auto" could end
+ * at /dev/sev-guest, which has no service path, and a guest that silently
+ * sent a plain report instead would only be caught by the owner; naming
+ * the provider makes the measured configuration say exactly which path
+ * the report takes. */
+static int validate_service(const struct boot_config *cfg, const char *file, char *err, size_t err_len)
+{
+	const char *sp = cfg->attestation.service_provider;
+	uint8_t guid[16];
+	if (sp[0] == '\0') {
+		if (cfg->attestation.service_guid[0] || cfg->attestation.service_manifest_version) {
+			snprintf(err, err_len, "%s: attestation.service_guid and attestation.service_manifest_version "
+				 "need attestation.service_provider = \"svsm\"", file);
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(sp, "svsm") != 0) {
+		snprintf(err, err_len, "%s: attestation.service_provider must be \"\" or \"svsm\", got '%s'", file, sp);
+		return -1;
+	}
+	if (cfg->attestation.provider != ATTEST_CONFIGFS_TSM && cfg->attestation.provider != ATTEST_SIM) {
+		snprintf(err, err_len, "%s: attestation.service_provider = \"svsm\" needs attestation.provider "
+			 "\"configfs-tsm\" (or \"sim\"): \"auto\" could fall back to /dev/sev-guest, which has no "
+			 "SVSM service attestation", file);
+		return -1;
+	}
+	if (cfg->attestation.service_guid[0] && guid_parse(cfg->attestation.service_guid, guid) != 0) {
+		snprintf(err, err_len, "%s: attestation.service_guid must be a GUID like %s, got '%s'", file,
+			 GUID_SVSM_VTPM, cfg->attestation.service_guid);
+		return -1;
+	}
+	if (cfg->attestation.vmpl != 0) {
+		snprintf(err, err_len, "%s: attestation.vmpl = %u with service_provider = \"svsm\": the SVSM signs "
+			 "its service attestation at VMPL 0; vmpl applies only without a service provider", file,
+			 cfg->attestation.vmpl);
+		return -1;
+	}
+	return 0;
+}
+
 static int validate(const struct boot_config *cfg, const char *file, char *err, size_t err_len)
 {
+	if (validate_service(cfg, file, err, err_len) != 0)
+		return -1;
 	if (cfg->net.mode == NET_MODE_STATIC && cfg->net.address == 0) {
 		snprintf(err, err_len, "%s: network.mode = \"static\" needs network.address", file);
 		return -1;

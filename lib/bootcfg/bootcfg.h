@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/guid.h"
 #include "cmdline.h"
 #include "disk/disk_pin.h"
 #include "log_level.h"
@@ -32,6 +33,12 @@ struct boot_config {
 	struct {
 		enum attest_provider provider;
 		char sim_port[64]; /* virtio-serial port name of snp-sim */
+		uint32_t vmpl;     /* the privlevel asked for (0-3); no service provider only */
+		/* "" or "svsm": the report comes from the SVSM's service attestation
+		 * (configfs-tsm service_provider), with a service manifest. */
+		char service_provider[8];
+		char service_guid[GUID_TEXT_LEN + 1]; /* "": every service */
+		uint32_t service_manifest_version;
 	} attestation;
 	struct {
 		enum channel_mode mode;

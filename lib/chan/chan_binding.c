@@ -39,3 +39,14 @@ int chan_binding_from_engine(br_ssl_engine_context *eng, const uint8_t nonce[CHA
 	secure_wipe(exporter, sizeof(exporter));
 	return 0;
 }
+
+void chan_binding_svsm(const uint8_t nonce[CHAN_REPORT_DATA_LEN], const uint8_t *manifest, size_t manifest_len,
+		       uint8_t out[CHAN_REPORT_DATA_LEN])
+{
+	br_sha512_context h;
+	br_sha512_init(&h);
+	br_sha512_update(&h, nonce, CHAN_REPORT_DATA_LEN);
+	if (manifest_len)
+		br_sha512_update(&h, manifest, manifest_len);
+	br_sha512_out(&h, out);
+}

@@ -52,4 +52,19 @@ int chan_binding_from_engine(br_ssl_engine_context *eng, const uint8_t nonce[CHA
 			     const uint8_t spki_sha256[32], uint8_t out[CHAN_REPORT_DATA_LEN], char *err,
 			     size_t err_len);
 
+/*
+ * Under an SVSM's service attestation (AMD SVSM spec #58019 section 7, Linux
+ * Documentation/ABI/testing/configfs-tsm-report: service_provider), the
+ * guest hands the SVSM 64 bytes as the nonce (the session binding above)
+ * and the SVSM asks for a report whose REPORT_DATA is
+ *
+ *   SHA-512( nonce || service manifest )
+ *
+ * so the report binds both the session and the manifest (e.g. the vTPM's
+ * endorsement key). Both ends compute it here; the guest to check the
+ * SVSM's answer, the owner to check the report.
+ */
+void chan_binding_svsm(const uint8_t nonce[CHAN_REPORT_DATA_LEN], const uint8_t *manifest, size_t manifest_len,
+		       uint8_t out[CHAN_REPORT_DATA_LEN]);
+
 #endif

@@ -26,6 +26,7 @@ static const struct item_rule evidence_rules[] = {
 	{CHAN_EV_REPORT, "REPORT", CHAN_REPORT_LEN, CHAN_REPORT_LEN, 1, 0},
 	{CHAN_EV_CERT_TABLE, "CERT_TABLE", 1, CHAN_EVIDENCE_MAX, 0, 0},
 	{CHAN_EV_BOOT_FACTS, "BOOT_FACTS", 0, CHAN_BOOT_FACTS_MAX, 1, 1},
+	{CHAN_EV_SERVICE_MANIFEST, "SERVICE_MANIFEST", 0, CHAN_MANIFEST_MAX, 0, 0},
 };
 #define N_EVIDENCE (sizeof(evidence_rules) / sizeof(evidence_rules[0]))
 
@@ -119,7 +120,9 @@ size_t chan_evidence_encode(uint8_t *out, size_t cap, const struct chan_evidence
 		cap = CHAN_EVIDENCE_MAX; /* what fits in one frame */
 	if (put_item(out, cap, &off, CHAN_EV_REPORT, ev->report, CHAN_REPORT_LEN) ||
 	    (ev->cert_table && put_item(out, cap, &off, CHAN_EV_CERT_TABLE, ev->cert_table, ev->cert_table_len)) ||
-	    put_item(out, cap, &off, CHAN_EV_BOOT_FACTS, ev->boot_facts, ev->boot_facts_len)) {
+	    put_item(out, cap, &off, CHAN_EV_BOOT_FACTS, ev->boot_facts, ev->boot_facts_len) ||
+	    (ev->has_manifest &&
+	     put_item(out, cap, &off, CHAN_EV_SERVICE_MANIFEST, ev->manifest, ev->manifest_len))) {
 		err_set(err, err_len, "EVIDENCE payload does not fit in %zu bytes", cap);
 		return 0;
 	}
@@ -142,6 +145,11 @@ int chan_evidence_decode(struct chan_evidence *ev, const uint8_t *p, size_t len,
 	}
 	ev->boot_facts = (const char *)v[2].p;
 	ev->boot_facts_len = v[2].len;
+	if (v[3].present) {
+		ev->has_manifest = 1;
+		ev->manifest = v[3].p;
+		ev->manifest_len = v[3].len;
+	}
 	return 0;
 }
 

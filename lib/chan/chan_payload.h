@@ -11,6 +11,11 @@
  *   EVIDENCE  1 REPORT       required, exactly 1184 bytes (SNP attestation report)
  *             2 CERT_TABLE   optional, 1..64 KiB (the SNP certificate table, snp_certtable.h)
  *             3 BOOT_FACTS   required, 0..4096 bytes of text
+ *             4 SERVICE_MANIFEST optional, 0..8 KiB: the SVSM's service manifest
+ *                            (configfs-tsm manifestblob) when the report is the
+ *                            SVSM's service attestation; its presence says so
+ *                            (REPORT_DATA = SHA-512(binding || manifest),
+ *                            chan_binding.h)
  *   SECRETS   1 DISK_KEY     required, 1..512 bytes
  *
  * RESULT is a status byte (CHAN_RESULT_*) followed by 0..1023 bytes of text.
@@ -32,8 +37,14 @@
 #define CHAN_REPORT_LEN 1184
 #define CHAN_BOOT_FACTS_MAX 4096
 #define CHAN_DISK_KEY_MAX 512
+#define CHAN_MANIFEST_MAX (8 * 1024)
 
-enum chan_evidence_tag { CHAN_EV_REPORT = 1, CHAN_EV_CERT_TABLE = 2, CHAN_EV_BOOT_FACTS = 3 };
+enum chan_evidence_tag {
+	CHAN_EV_REPORT = 1,
+	CHAN_EV_CERT_TABLE = 2,
+	CHAN_EV_BOOT_FACTS = 3,
+	CHAN_EV_SERVICE_MANIFEST = 4,
+};
 enum chan_secrets_tag { CHAN_SEC_DISK_KEY = 1 };
 
 struct chan_evidence {
@@ -42,6 +53,9 @@ struct chan_evidence {
 	size_t cert_table_len;
 	const char *boot_facts;     /* text, NOT NUL-terminated */
 	size_t boot_facts_len;
+	int has_manifest;           /* 1: SERVICE_MANIFEST present (may be 0 bytes) */
+	const uint8_t *manifest;
+	size_t manifest_len;
 };
 
 struct chan_secrets {

@@ -21,8 +21,8 @@
 #include "snpsim_pki.h"
 #include "vmdef/vmdef.h"
 
-/* Largest response: header, report, certificate table, message. */
-#define SNPSIM_RESPONSE_MAX (SIM_RESPONSE_HEADER_LEN + SIM_REPORT_LEN + SIM_CERTS_MAX + SIM_MSG_MAX)
+/* Largest response: header, report, certificate table, manifest, message. */
+#define SNPSIM_RESPONSE_MAX (SIM_RESPONSE_HEADER_LEN + SIM_REPORT_LEN + SIM_CERTS_MAX + SIM_MANIFEST_MAX + SIM_MSG_MAX)
 
 /* The launch-time fields of every report. */
 struct snpsim_launch {
@@ -49,6 +49,16 @@ struct snpsim_sp {
 	br_ec_private_key vcek_sk;            /* -> vcek_priv */
 	uint8_t certs[SIM_CERTS_MAX];         /* the certificate table */
 	size_t certs_len;
+	/* The simulated SVSM (snpsim_svsm.c), from the definition's [svsm]
+	 * table; 0 everywhere when it has none. */
+	int svsm;                             /* an SVSM runs at VMPL 0 */
+	uint32_t privlevel_floor;             /* plain requests below this VMPL are refused */
+	int attest_services;                  /* it answers service attestation requests */
+	int has_service_guid;                 /* [svsm] service_guid: only this service */
+	uint8_t service_guid[16];
+	uint8_t vtpm_manifest[SIM_MANIFEST_MAX]; /* the simulated vTPM EK: a TPMT_PUBLIC */
+	size_t vtpm_manifest_len;
+	int tamper_manifest;                  /* TEST FAULT: the manifest sent is not the one hashed */
 };
 
 /* Sets up sp from the launch fields, the VCEK's private scalar and the
@@ -68,6 +78,7 @@ struct snpsim_outcome {
 	uint32_t vmpl;         /* when the request decoded */
 	uint8_t report_data[64];
 	int decoded;           /* 1 if vmpl and report_data hold the request's values */
+	uint32_t service;      /* enum sim_service of a decoded request */
 	int keep_open;         /* 0: the byte stream cannot be trusted any more; close it */
 	char msg[SIM_MSG_MAX + 1];
 };
@@ -83,6 +94,30 @@ size_t snpsim_sp_handle(const struct snpsim_sp *sp, const uint8_t *req, size_t r
 			struct snpsim_outcome *out);
 
 void snpsim_sp_wipe(struct snpsim_sp *sp);
+
+/*
+ * The simulated SVSM (snpsim_svsm.c). With the definition's [svsm] table
+ * the platform has an SVSM at VMPL 0, so a plain request below the floor
+ * (VMPL 1, or [expect] vmpl when it names a higher one) is refused like
+ * configfs-tsm's privlevel_floor would refuse it. With [svsm]
+ * attest_services = true it also answers service attestation requests as
+ * COCONUT-SVSM does for the vTPM (SVSM spec #58019 section 7): a report at
+ * VMPL 0 whose REPORT_DATA is SHA-512(nonce || manifest), where the
+ * manifest (service manifest version 0) is the vTPM's endorsement key
+ * public area, a TPMT_PUBLIC; here an ECC NIST P-256 key in the TCG EK
+ * template's shape, derived from the state directory's test ARK key so
+ * that it is the same on every run over the same state. 0, or -1 with err.
+ */
+int snpsim_sp_svsm_init(struct snpsim_sp *sp, const struct vmdef *def, const struct snpsim_pki *pki, char *err,
+			size_t err_len);
+/* The simulated vTPM EK's TPMT_PUBLIC into out (cap bytes); its length,
+ * or 0 with err. */
+size_t snpsim_vtpm_ek_public(const struct snpsim_pki *pki, uint8_t *out, size_t cap, char *err, size_t err_len);
+/* Whether the simulated SVSM serves this service request: SIM_OK, or
+ * SIM_ERR_SERVICE with the reason in msg. */
+uint32_t snpsim_svsm_accepts(const struct snpsim_sp *sp, const struct sim_request *r, char *msg, size_t cap);
+/* REPORT_DATA of the SVSM's report: SHA-512(nonce || manifest). */
+void snpsim_svsm_report_data(const uint8_t nonce[64], const uint8_t *manifest, size_t len, uint8_t out[64]);
 
 /*
  * The launch fields from a VM definition and the PKI: MEASUREMENT from

@@ -136,17 +136,47 @@ size_t snpsim_sp_handle(const struct snpsim_sp *sp, const uint8_t *req, size_t r
 	memcpy(o->report_data, r.report_data, 64);
 	if (r.vmpl > 3)
 		return error_response(resp, o, SIM_ERR_VMPL, 1, "VMPL %u: expected 0..3", r.vmpl);
-	char err[128];
+	char err[SIM_MSG_MAX];
+	uint8_t report_data[64];
+	const uint8_t *manifest = NULL;
+	size_t manifest_len = 0;
+	uint32_t vmpl = r.vmpl;
+	o->service = r.service;
+	if (r.service != SIM_SERVICE_NONE) {
+		/* The SVSM's service attestation: it asks for the report from VMPL 0
+		 * with SHA-512(nonce || manifest) as REPORT_DATA. */
+		uint32_t st = snpsim_svsm_accepts(sp, &r, err, sizeof err);
+		if (st != SIM_OK)
+			return error_response(resp, o, st, 1, "%s", err);
+		manifest = sp->vtpm_manifest;
+		manifest_len = sp->vtpm_manifest_len;
+		snpsim_svsm_report_data(r.report_data, manifest, manifest_len, report_data);
+		vmpl = 0;
+	} else {
+		if (r.vmpl < sp->privlevel_floor)
+			return error_response(resp, o, SIM_ERR_VMPL, 1,
+					      "privlevel %u is below this platform's floor %u: an SVSM holds VMPL 0", r.vmpl,
+					      sp->privlevel_floor);
+		memcpy(report_data, r.report_data, 64);
+	}
 	uint8_t *report = resp + SIM_RESPONSE_HEADER_LEN;
-	if (snpsim_sp_report(sp, r.vmpl, r.report_data, report, err, sizeof err))
+	if (snpsim_sp_report(sp, vmpl, report_data, report, err, sizeof err))
 		return error_response(resp, o, SIM_ERR_INTERNAL, 1, "%s", err);
 	struct sim_response_header h = {.status = SIM_OK, .report_len = SIM_REPORT_LEN,
-					.certs_len = (uint32_t)sp->certs_len};
+					.certs_len = (uint32_t)sp->certs_len, .manifest_len = (uint32_t)manifest_len};
 	sim_response_header_encode(resp, &h);
 	memcpy(report + SIM_REPORT_LEN, sp->certs, sp->certs_len);
+	uint8_t *m = report + SIM_REPORT_LEN + sp->certs_len;
+	if (manifest_len) {
+		memcpy(m, manifest, manifest_len);
+		/* TEST FAULT (--fault svsm-manifest-mismatch): a host that swaps the
+		 * manifest after the report was made; the guest must refuse. */
+		if (sp->tamper_manifest)
+			m[manifest_len - 1] ^= 0x01;
+	}
 	o->status = SIM_OK;
 	o->keep_open = 1;
-	return SIM_RESPONSE_HEADER_LEN + SIM_REPORT_LEN + sp->certs_len;
+	return SIM_RESPONSE_HEADER_LEN + SIM_REPORT_LEN + sp->certs_len + manifest_len;
 }
 
 void snpsim_sp_wipe(struct snpsim_sp *sp)

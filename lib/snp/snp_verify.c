@@ -257,6 +257,7 @@ int snp_verify_report(const uint8_t *report, size_t report_len, const struct amd
 	check_vcek_ext(res, r, &cr);
 	check_signature(res, r, &cr);
 	vr_check_values(res, r, pol);
+	vr_check_svsm(res, pol);
 
 	/* Belt and braces: the checks without which a report proves nothing
 	 * must be on the passed list, not merely absent from the failed one. */

@@ -76,6 +76,19 @@ struct snp_verify_policy {
 	 * firmware, as go-sev-guest does unless PermitProvisionalFirmware. */
 	int require_committed_tcb;
 
+	/* The SVSM's service attestation (snp_verify_svsm.c). expect_manifest:
+	 * the definition says [svsm] attest_services; manifest: what the guest
+	 * sent (has_manifest 0: none). A manifest the definition does not
+	 * expect, or none when it does, is refused. The caller puts
+	 * SHA-512(binding || manifest) in report_data when a manifest came. */
+	int expect_manifest;
+	int manifest_is_vtpm;       /* the service is the vTPM: the manifest is its EK's TPMT_PUBLIC */
+	int has_manifest_sha256;    /* pin: SHA-256 of the manifest */
+	uint8_t manifest_sha256[32];
+	int has_manifest;
+	const uint8_t *manifest;
+	size_t manifest_len;
+
 	/* 7. the session binding: mandatory (unset = refused, unless waived). */
 	int has_report_data;
 	uint8_t report_data[64];

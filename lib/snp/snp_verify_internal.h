@@ -13,4 +13,9 @@ const char *vr_hex(char *out, size_t cap, const uint8_t *p, size_t n);
  * REPORT_DATA. r->tcb_layout must already be the verified product's. */
 void vr_check_values(struct snp_verify_result *res, const struct snp_report *r, const struct snp_verify_policy *pol);
 
+/* The SVSM service manifest against the policy (snp_verify_svsm.c). */
+void vr_check_svsm(struct snp_verify_result *res, const struct snp_verify_policy *pol);
+/* What a manifest is, for the owner: "TPMT_PUBLIC ECC NIST P-256" etc. */
+void snp_svsm_describe_manifest(char *out, size_t cap, const uint8_t *m, size_t len, int is_vtpm);
+
 #endif

@@ -1,6 +1,6 @@
 /* The VM definition: reading the file, parsing the TOML, and running the
  * section loaders in order (vmdef_launch.c, vmdef_trust.c, vmdef_qemu.c,
- * vmdef_sim.c); the tables and keys allowed come from vmdef_schema.c. */
+ * vmdef_svsm.c, vmdef_sim.c); the tables and keys allowed come from vmdef_schema.c. */
 #include "vmdef.h"
 
 #include <errno.h>
@@ -44,7 +44,8 @@ static int load_sections(struct vmdef_ctx *c)
 	if (toml_check_table_keys(c->doc, toml_root(c->doc), "", tables, c->err))
 		return -1;
 	if (vmdef__load_vm(c) || vmdef__load_firmware_boot(c) || vmdef__load_policy(c) || vmdef__load_expect(c) ||
-	    vmdef__load_platform(c) || vmdef__load_channel(c) || vmdef__load_launch(c) || vmdef__load_sim(c))
+	    vmdef__load_platform(c) || vmdef__load_channel(c) || vmdef__load_launch(c) || vmdef__load_svsm(c) || vmdef__load_svsm_attest(c) ||
+	    vmdef__load_sim(c))
 		return -1;
 	return 0;
 }

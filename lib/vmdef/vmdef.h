@@ -95,6 +95,19 @@
  *                           arguments as they are
  *   The tables and keys allowed, with the comments config-generator writes,
  *   are listed in vmdef_schema.c.
+ *   [svsm]  a COCONUT-SVSM below the firmware (the table's presence says so)
+ *   image                   path of the SVSM binary (measured      required in the table
+ *                           below the OVMF vars area)
+ *   ovmf_vars_size          integer: bytes of the OVMF vars area   one of the two
+ *   ovmf_vars               path of the vars file (its size)       required
+ *   attest_services         bool: the report is the SVSM's service false
+ *                           attestation (VMPL 0, with a manifest;
+ *                           REPORT_DATA = SHA-512(binding||manifest))
+ *   service_guid            GUID of the one service attested       none (every service)
+ *                           (the guest's boot.toml asks for it)
+ *   vtpm_ek_sha256          64 hex: SHA-256 of the vTPM manifest   not pinned (printed)
+ *                           (the EK's TPMT_PUBLIC); needs the vTPM
+ *                           service_guid
  *   [sim]  snp-sim only; everything the report needs that [expect] lacks
  *   state_dir               directory of the test PKI              "snp-sim-state"
  *   chip_id                 128 hex                                random, stored in state_dir
@@ -115,6 +128,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/guid.h"
 #include "measure/measure.h"
 #include "snp/snp_report.h"
 #include "snp/snp_verify.h"
@@ -175,6 +189,25 @@ struct vmdef_sim {
 	uint32_t guest_svn;
 	uint32_t report_version;
 	uint8_t fw_major, fw_minor, fw_build;
+};
+
+/* [svsm]: a COCONUT-SVSM launched below the firmware (has_svsm when the
+ * table is there). The image and vars size decide the launch digest
+ * (measure_svsm.h). */
+struct vmdef_svsm {
+	char image[VMDEF_PATH_MAX];     /* the SVSM binary; required in the table */
+	uint64_t ovmf_vars_size;        /* ovmf_vars_size; 0: the size of ovmf_vars (vmdef_svsm_vars_size) */
+	char ovmf_vars[VMDEF_PATH_MAX]; /* the vars file launch-qemu passes, "" when only the size is given */
+	struct vmdef_pos pos_image, pos_ovmf_vars;
+	/* The SVSM's service attestation (vmdef_svsm_attest.c): the report must
+	 * come from the SVSM (VMPL 0) with a service manifest, REPORT_DATA =
+	 * SHA-512(session binding || manifest). */
+	int attest_services;
+	int has_service_guid;
+	uint8_t service_guid[16];                   /* guid_t layout (base/guid.h) */
+	char service_guid_text[GUID_TEXT_LEN + 1];
+	int has_vtpm_ek_sha256;
+	uint8_t vtpm_ek_sha256[32];                 /* SHA-256 of the vTPM manifest (EK TPMT_PUBLIC) */
 };
 
 struct vmdef {
@@ -238,6 +271,10 @@ struct vmdef {
 	/* [launch] (defaults filled in even when the table is absent) */
 	struct vmdef_launch launch;
 
+	/* [svsm] */
+	int has_svsm;
+	struct vmdef_svsm svsm;
+
 	/* [sim] (defaults filled in even when the table is absent) */
 	int has_sim;
 	struct vmdef_sim sim;
@@ -260,6 +297,10 @@ int vmdef_load(const char *path, struct vmdef *def, char *err, size_t err_len);
 /* The same from text already in memory; `path` names it in messages and
  * decides the directory relative paths resolve against. */
 int vmdef_parse(const char *path, const char *text, size_t len, struct vmdef *def, char *err, size_t err_len);
+
+/* The OVMF vars area size of an [svsm] definition: ovmf_vars_size, or the
+ * size of ovmf_vars (which must then agree with it). 0, or -1 with err. */
+int vmdef_svsm_vars_size(const struct vmdef *def, uint64_t *size, char *err, size_t err_len);
 
 /*
  * The launch digest of the definition's firmware, boot files, vCPUs and VMM

@@ -7,6 +7,32 @@
 #include "measure/measure_explain.h"
 #include "vmdef.h"
 
+/* The SVSM launch the definition describes; the same firmware launched
+ * without it is one of the candidates. */
+static int svsm_explain(const struct vmdef *def, struct measure_explain *x, const struct measure_explain_input *in,
+			const uint8_t target[MEASURE_DIGEST_LEN], char *err, size_t err_len)
+{
+	uint8_t *svsm;
+	size_t len;
+	uint64_t vars_size;
+	char why[MEASURE_ERR_LEN];
+	if (vmdef_svsm_vars_size(def, &vars_size, err, err_len) != 0)
+		return -1;
+	if (measure_read_file(&svsm, &len, def->svsm.image, MEASURE_OVMF_MAX_LEN, why, sizeof why) != 0) {
+		snprintf(err, err_len, "'svsm.image': %s", why);
+		return -1;
+	}
+	struct measure_svsm_params p = {.ovmf = in->ovmf, .ovmf_len = in->ovmf_len, .svsm = svsm, .svsm_len = len,
+					.vars_size = vars_size, .vcpus = def->vcpus,
+					.vcpu_sig = def->vcpu_sig};
+	struct measure_params plain = {.ovmf = in->ovmf, .ovmf_len = in->ovmf_len, .kernel = in->kernel,
+				       .vcpus = def->vcpus, .vcpu_sig = def->vcpu_sig, .vmm = MEASURE_VMM_QEMU,
+				       .guest_features = def->guest_features};
+	int rc = measure_explain_svsm(x, &p, &plain, target, err, err_len);
+	free(svsm);
+	return rc;
+}
+
 int vmdef_explain_measurement(const struct vmdef *def, const uint8_t target[MEASURE_DIGEST_LEN],
 			      struct measure_explain *x, char *err, size_t err_len)
 {
@@ -47,7 +73,11 @@ int vmdef_explain_measurement(const struct vmdef *def, const uint8_t target[MEAS
 		.vmm = def->vmm,
 		.guest_features = def->guest_features,
 	};
-	int rc = measure_explain(x, &in, target, why, sizeof why);
+	int rc;
+	if (def->has_svsm)
+		rc = svsm_explain(def, x, &in, target, why, sizeof why);
+	else
+		rc = measure_explain(x, &in, target, why, sizeof why);
 	free(ovmf);
 	if (rc != 0)
 		snprintf(err, err_len, "%s: cannot compute the definition's launch digest: %s: %s", def->file, def->ovmf,

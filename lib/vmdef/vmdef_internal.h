@@ -48,6 +48,8 @@ int vmdef__load_expect(struct vmdef_ctx *c);
 int vmdef__load_platform(struct vmdef_ctx *c);
 int vmdef__load_channel(struct vmdef_ctx *c);
 int vmdef__load_launch(struct vmdef_ctx *c);
+int vmdef__load_svsm(struct vmdef_ctx *c);
+int vmdef__load_svsm_attest(struct vmdef_ctx *c);
 int vmdef__load_sim(struct vmdef_ctx *c);
 
 #endif

@@ -39,15 +39,28 @@ int vmdef_measure(const struct vmdef *def, uint8_t out[MEASURE_DIGEST_LEN], char
 		.vcpu_sig = def->vcpu_sig,
 		.vmm = def->vmm,
 		.guest_features = def->guest_features,
+		.svsm = def->has_svsm ? def->svsm.image : NULL,
 	};
+	if (def->has_svsm && vmdef_svsm_vars_size(def, &f.ovmf_vars_size, err, err_len) != 0)
+		return -1;
 	struct measure_result res;
 	char why[MEASURE_ERR_LEN];
 	int rc = measure_launch_digest_files(&res, &f, why, sizeof why);
+	if (rc == MEASURE_ERR_KERNEL_NOT_MEASURED && def->has_svsm)
+		return err_set(err, err_len,
+			       "%s:%u:%u: 'boot.kernel' with [svsm]: an SVSM launch measures no kernel hashes, so the "
+			       "kernel, initrd and command line would run unattested. Boot the first stage from the "
+			       "firmware image instead (an OVMF with the kernel built in is covered by its pages), or "
+			       "set [expect] measurement to a digest you obtained for this exact launch",
+			       def->file, def->pos_kernel.line, def->pos_kernel.column);
 	if (rc == MEASURE_ERR_KERNEL_NOT_MEASURED)
 		return err_set(err, err_len,
 			       "%s:%u:%u: 'boot.kernel': firmware %s cannot measure a kernel (no SEV kernel-hashes "
 			       "table): kernel, initrd and command line would be unattested; use an AmdSev OVMF build (%s)",
 			       def->file, def->pos_kernel.line, def->pos_kernel.column, def->ovmf, why);
+	if (rc && def->has_svsm)
+		return err_set(err, err_len, "%s:%u:%u: 'svsm.image': cannot compute the launch digest: %s", def->file,
+			       def->svsm.pos_image.line, def->svsm.pos_image.column, why);
 	if (rc)
 		return err_set(err, err_len, "%s:%u:%u: 'firmware.ovmf' and [boot]: cannot compute the launch digest: %s",
 			       def->file, def->pos_ovmf.line, def->pos_ovmf.column, why);
@@ -160,6 +173,17 @@ int vmdef_policy_fill(struct vmdef *def, struct snp_verify_policy *p, const uint
 	p->has_measurement = 1;
 	p->has_vmpl = def->has_vmpl;
 	p->vmpl = def->vmpl;
+	if (def->has_svsm && def->svsm.attest_services) {
+		/* The SVSM (at VMPL 0) asks for its service attestation report. */
+		p->has_vmpl = 1;
+		p->vmpl = 0;
+		p->expect_manifest = 1;
+		uint8_t vtpm[16];
+		(void)guid_parse(GUID_SVSM_VTPM, vtpm);
+		p->manifest_is_vtpm = def->svsm.has_service_guid && memcmp(def->svsm.service_guid, vtpm, 16) == 0;
+		p->has_manifest_sha256 = def->svsm.has_vtpm_ek_sha256;
+		memcpy(p->manifest_sha256, def->svsm.vtpm_ek_sha256, 32);
+	}
 	p->has_host_data = def->has_host_data;
 	memcpy(p->host_data, def->host_data, sizeof p->host_data);
 	p->has_id_key_digest = def->has_id_key_digest;

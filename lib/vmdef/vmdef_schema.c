@@ -18,6 +18,9 @@ const struct vmdef_table vmdef_schema_tables[] = {
 	{"channel", "The attested TLS channel, from the owner's side. The disk key itself is never kept\n"
 		    "here: name its file (disk_key_file), or give `snpboot client --disk-key-file FILE`."},
 	{"launch", "How `snpboot launch-qemu` starts the VM (not measured, not checked by the client)."},
+	{"svsm", "A COCONUT-SVSM that runs below the guest (at VMPL 0) and offers services such as a\n"
+		 "vTPM. Leave the table out for a guest without an SVSM. The SVSM and the OVMF vars\n"
+		 "area size are measured; kernel hashes are not (boot the kernel from the disk)."},
 	{"sim", "snp-sim only (the simulated platform for machines without SNP hardware): what its\n"
 		"TEST-key reports say beyond [expect]. Ignored by everything else."},
 };
@@ -152,6 +155,27 @@ const struct vmdef_key vmdef_schema_keys[] = {
 	 "File receiving the serial console. Default: QEMU's standard output."},
 	{"launch", "extra_args", VMDEF_KIND_STRINGS, "[\"-device\", \"virtio-rng-pci\"]", 1,
 	 "More QEMU arguments, appended as they are. Default: none."},
+	/* [svsm] */
+	{"svsm", "image", VMDEF_KIND_PATH, "\"svsm.bin\"", 1,
+	 "The SVSM binary, placed below the OVMF vars area and measured page by page. Required\n"
+	 "in this table."},
+	{"svsm", "ovmf_vars_size", VMDEF_KIND_INT, "540672", 1,
+	 "Bytes of the OVMF vars area (the size of OVMF_VARS.fd); it decides where the SVSM sits,\n"
+	 "so it is measured. Give this or ovmf_vars."},
+	{"svsm", "ovmf_vars", VMDEF_KIND_PATH, "\"OVMF_VARS.fd\"", 1,
+	 "The OVMF vars file launch-qemu passes; its size stands for ovmf_vars_size. Default: none."},
+	{"svsm", "attest_services", VMDEF_KIND_BOOL, "true", 1,
+	 "true: the report must be the SVSM's service attestation (boot.toml attestation.\n"
+	 "service_provider = \"svsm\"): signed at VMPL 0, with the service manifest, and\n"
+	 "REPORT_DATA = SHA-512(session binding || manifest). A report without a manifest is\n"
+	 "refused, and so is one with a manifest when this is false. Default false."},
+	{"svsm", "service_guid", VMDEF_KIND_STRING, "\"c476f1eb-0123-45a5-9641-b4e7dde5bfe3\"", 1,
+	 "The one service the guest's boot.toml asks to attest (the vTPM is\n"
+	 "c476f1eb-0123-45a5-9641-b4e7dde5bfe3). Default: every service."},
+	{"svsm", "vtpm_ek_sha256", VMDEF_KIND_STRING, "\"" Z32 Z32 "\"", 1,
+	 "64 hex digits: SHA-256 of the vTPM's manifest (its endorsement key, a TPMT_PUBLIC),\n"
+	 "as the client prints it. Pin it to refuse any other vTPM. Needs the vTPM service_guid.\n"
+	 "Default: not pinned (the client prints it)."},
 	/* [sim] */
 	{"sim", "state_dir", VMDEF_KIND_PATH, "\"snp-sim-state\"", 1,
 	 "Directory of the simulator's TEST PKI (ark.pem is the trust anchor to name).\n"

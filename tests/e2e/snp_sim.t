@@ -49,8 +49,9 @@ TOML
 cat >"$work/client.py" <<'PY'
 import socket, struct, sys
 sock, mode, out = sys.argv[1], sys.argv[2], sys.argv[3]
-def req(vmpl=0, rd=bytes(range(64)), magic=b"SNPQ", ver=1):
-    return magic + struct.pack("<II", ver, vmpl) + rd
+def req(vmpl=0, rd=bytes(range(64)), magic=b"SNPQ", ver=2):
+    # version 2: no service (0), zero GUID, manifest version 0
+    return magic + struct.pack("<II", ver, vmpl) + rd + struct.pack("<I", 0) + bytes(16) + struct.pack("<I", 0)
 def recv_exact(s, n):
     b = b""
     while len(b) < n:
@@ -60,10 +61,10 @@ def recv_exact(s, n):
         b += c
     return b
 def response(s):
-    magic, st, rl, cl, ml = struct.unpack("<4sIIII", recv_exact(s, 20))
+    magic, st, rl, cl, mfl, ml = struct.unpack("<4sIIIII", recv_exact(s, 24))
     assert magic == b"SNPR", magic
-    body = recv_exact(s, rl + cl + ml)
-    return st, body[:rl], body[rl:rl + cl], body[rl + cl:].decode()
+    body = recv_exact(s, rl + cl + mfl + ml)
+    return st, body[:rl], body[rl:rl + cl], body[rl + cl + mfl:].decode()
 s = socket.socket(socket.AF_UNIX)
 s.connect(sock)
 if mode == "report":

@@ -1,7 +1,8 @@
 /*
  * Fuzz target for what the attested channel reads from its peer: the
  * incremental frame decoder (fed in input-chosen chunk sizes, frame after
- * frame), the payload decoders of every frame type (which must re-encode
+ * frame), the payload decoders of every frame type, EVIDENCE with its
+ * optional SERVICE_MANIFEST item included (which must re-encode
  * to the same bytes when they accept), and the peer certificate's SPKI
  * reader.
  *
@@ -43,6 +44,10 @@ static void payloads(unsigned type, const uint8_t *p, size_t len)
 			CHECK(ev.report && ev.report >= p && ev.report + CHAN_REPORT_LEN <= p + len);
 			CHECK(!ev.cert_table || (ev.cert_table_len > 0 && ev.cert_table + ev.cert_table_len <= p + len));
 			CHECK(ev.boot_facts_len <= CHAN_BOOT_FACTS_MAX);
+			/* SERVICE_MANIFEST: bounded, inside the payload, and only when present. */
+			CHECK(ev.manifest_len <= CHAN_MANIFEST_MAX);
+			CHECK(ev.has_manifest ? ev.manifest && ev.manifest >= p && ev.manifest + ev.manifest_len <= p + len
+					      : !ev.manifest && ev.manifest_len == 0);
 			CHECK(chan_evidence_encode(again, sizeof(again), &ev, err, sizeof(err)) == len);
 			CHECK(memcmp(again, p, len) == 0);
 		} else {

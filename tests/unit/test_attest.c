@@ -22,6 +22,8 @@
 #include "../tap.h"
 #include "attest_impl.h"
 #include "base/bytes.h"
+#include "base/guid.h"
+#include "chan/chan_binding.h"
 #include "clock.h"
 #include "simwire/sim_proto.h"
 #include "snp/snp_certtable.h"
@@ -166,16 +168,16 @@ static void test_checks(void)
 
 	make_report(ev.report, rd, 1);
 	ev.report_len = ATTEST_REPORT_LEN;
-	is_int(attest_check_report(&ev, rd, 1, err, sizeof err), 0, "check: matching report accepted");
-	is_int(attest_check_report(&ev, rd, 0, err, sizeof err), -1, "check: other VMPL refused");
+	is_int(attest_check_report(&ev, rd, 1, NULL, err, sizeof err), 0, "check: matching report accepted");
+	is_int(attest_check_report(&ev, rd, 0, NULL, err, sizeof err), -1, "check: other VMPL refused");
 	ok(has(err, "VMPL 1"), "check: says which VMPL (%s)", err);
 	uint8_t other[64];
 	memcpy(other, rd, 64);
 	other[63] ^= 1;
-	is_int(attest_check_report(&ev, other, 1, err, sizeof err), -1, "check: other REPORT_DATA refused");
+	is_int(attest_check_report(&ev, other, 1, NULL, err, sizeof err), -1, "check: other REPORT_DATA refused");
 	ok(has(err, "stale"), "check: calls it stale (%s)", err);
 	ev.report_len = 1000;
-	is_int(attest_check_report(&ev, rd, 1, err, sizeof err), -1, "check: short report refused");
+	is_int(attest_check_report(&ev, rd, 1, NULL, err, sizeof err), -1, "check: short report refused");
 
 	is_int(attest_certtable_used(buf, 0, &used, err, sizeof err), 0, "certtable: empty buffer");
 	is_int(used, 0, "certtable: empty buffer uses 0");
@@ -246,7 +248,7 @@ static void test_tsm(void)
 	path_of(entry, sizeof entry, tmp_root, "e1");
 	make_report(rep, rd, 2);
 	fake_entry(entry, "sev_guest\n", "3\n", 1, rep, ATTEST_REPORT_LEN, table, (long)tl);
-	is_ok(attest_tsm_run(entry, rd, 2, &ev, err, sizeof err), "tsm: report from a fake entry");
+	is_ok(attest_tsm_run(entry, rd, 2, NULL, &ev, err, sizeof err), "tsm: report from a fake entry");
 	is_int(ev.report_len, ATTEST_REPORT_LEN, "tsm: 1184-byte report");
 	is_mem(ev.report, rep, ATTEST_REPORT_LEN, "tsm: report bytes");
 	is_int(ev.certs_len, tl, "tsm: certificate table length");
@@ -261,56 +263,179 @@ static void test_tsm(void)
 	memset(rep + ATTEST_REPORT_LEN, 0xEE, 100);
 	path_of(entry, sizeof entry, tmp_root, "e2");
 	fake_entry(entry, "sev_guest", "0", 0, rep, sizeof rep, NULL, -1);
-	is_ok(attest_tsm_run(entry, rd, 0, &ev, err, sizeof err), "tsm: long outblob, no privlevel, vmpl 0");
+	is_ok(attest_tsm_run(entry, rd, 0, NULL, &ev, err, sizeof err), "tsm: long outblob, no privlevel, vmpl 0");
 	is_mem(ev.report, rep, ATTEST_REPORT_LEN, "tsm: first 1184 bytes of a long outblob");
 	is_int(ev.certs_len, 0, "tsm: no auxblob means no certificates");
-	is_int(attest_tsm_run(entry, rd, 1, &ev, err, sizeof err), -1, "tsm: vmpl 1 without privlevel refused");
+	is_int(attest_tsm_run(entry, rd, 1, NULL, &ev, err, sizeof err), -1, "tsm: vmpl 1 without privlevel refused");
 	ok(has(err, "privlevel"), "tsm: says privlevel (%s)", err);
 
 	path_of(entry, sizeof entry, tmp_root, "e3");
 	fake_entry(entry, "sev_guest\n", "1\n", 1, rep, 1000, NULL, 0);
-	is_int(attest_tsm_run(entry, rd, 0, &ev, err, sizeof err), -1, "tsm: short outblob refused");
+	is_int(attest_tsm_run(entry, rd, 0, NULL, &ev, err, sizeof err), -1, "tsm: short outblob refused");
 	ok(has(err, "1000"), "tsm: says how short (%s)", err);
 	is_int(ev.report_len, 0, "tsm: no report left behind on error");
 
 	path_of(entry, sizeof entry, tmp_root, "e4");
 	fake_entry(entry, "tdx_guest\n", "1\n", 1, rep, ATTEST_REPORT_LEN, NULL, 0);
-	is_int(attest_tsm_run(entry, rd, 0, &ev, err, sizeof err), -1, "tsm: TDX provider refused");
+	is_int(attest_tsm_run(entry, rd, 0, NULL, &ev, err, sizeof err), -1, "tsm: TDX provider refused");
 	ok(has(err, "tdx_guest"), "tsm: names the provider (%s)", err);
 	is_int(get(entry, "inblob", got, sizeof got), 0, "tsm: nothing written for a wrong provider");
 
 	path_of(entry, sizeof entry, tmp_root, "e5");
 	fake_entry(entry, "sev_guest\n", "x1\n", 1, rep, ATTEST_REPORT_LEN, NULL, 0);
-	is_int(attest_tsm_run(entry, rd, 0, &ev, err, sizeof err), -1, "tsm: garbage generation refused");
+	is_int(attest_tsm_run(entry, rd, 0, NULL, &ev, err, sizeof err), -1, "tsm: garbage generation refused");
 	ok(has(err, "generation"), "tsm: says generation (%s)", err);
 
 	path_of(entry, sizeof entry, tmp_root, "e6");
 	fake_entry(entry, "sev_guest\n", "1\n", 1, NULL, 0, NULL, -1);
-	is_int(attest_tsm_run(entry, rd, 0, &ev, err, sizeof err), -1, "tsm: missing outblob refused");
+	is_int(attest_tsm_run(entry, rd, 0, NULL, &ev, err, sizeof err), -1, "tsm: missing outblob refused");
 	ok(has(err, "outblob"), "tsm: says outblob (%s)", err);
 
 	path_of(entry, sizeof entry, tmp_root, "e7");
 	memset(table, 0x42, 48);
 	fake_entry(entry, "sev_guest\n", "1\n", 1, rep, ATTEST_REPORT_LEN, table, 48);
-	is_int(attest_tsm_run(entry, rd, 0, &ev, err, sizeof err), -1, "tsm: malformed auxblob refused");
+	is_int(attest_tsm_run(entry, rd, 0, NULL, &ev, err, sizeof err), -1, "tsm: malformed auxblob refused");
 	ok(has(err, "auxblob"), "tsm: says auxblob (%s)", err);
 
 	path_of(entry, sizeof entry, tmp_root, "e8");
 	fake_entry(entry, "sev_guest\n", "1\n", 1, rep, ATTEST_REPORT_LEN, table, 0);
-	is_int(attest_tsm_run(entry, rd, 0, &ev, err, sizeof err), 0, "tsm: empty auxblob fine");
+	is_int(attest_tsm_run(entry, rd, 0, NULL, &ev, err, sizeof err), 0, "tsm: empty auxblob fine");
 	is_int(ev.certs_len, 0, "tsm: empty auxblob, no certificates");
 
 	/* Whole provider against an empty root: our entry is made, found
 	 * lacking (no provider attribute in a plain directory), and removed. */
 	path_of(root, sizeof root, tmp_root, "root");
 	mkdir(root, 0700);
-	is_int(attest_tsm_get(root, rd, 0, &ev, err, sizeof err), -1, "tsm get: plain directory is not configfs");
+	is_int(attest_tsm_get(root, rd, 0, NULL, &ev, err, sizeof err), -1, "tsm get: plain directory is not configfs");
 	ok(has(err, "provider"), "tsm get: fails at provider (%s)", err);
 	is_int(count_entries(root), 0, "tsm get: entry removed on the error path");
 	path_of(root, sizeof root, tmp_root, "missing");
-	is_int(attest_tsm_get(root, rd, 0, &ev, err, sizeof err), -1, "tsm get: missing root");
+	is_int(attest_tsm_get(root, rd, 0, NULL, &ev, err, sizeof err), -1, "tsm get: missing root");
 	ok(has(err, "mkdir"), "tsm get: says mkdir (%s)", err);
 
+	rm_rf(tmp_root);
+}
+
+/* The SVSM's service attestation through configfs-tsm: the service
+ * attributes written with the right values, manifestblob read and bound to
+ * REPORT_DATA, a too-big manifest refused, an old kernel named. */
+static void fake_svsm_entry(const char *entry, const uint8_t *manifest, size_t man_len, uint32_t report_vmpl,
+			    int tamper)
+{
+	static uint8_t rep[ATTEST_REPORT_LEN];
+	uint8_t data[64];
+	chan_binding_svsm(rd, manifest, man_len, data);
+	if (tamper)
+		data[63] ^= 0x80;
+	make_report(rep, data, report_vmpl);
+	fake_entry(entry, "sev_guest\n", "4\n", 1, rep, ATTEST_REPORT_LEN, NULL, -1);
+	put(entry, "service_provider", "", 0);
+	put(entry, "service_guid", "", 0);
+	put(entry, "service_manifest_version", "", 0);
+	put(entry, "manifestblob", manifest, man_len);
+}
+
+static void test_tsm_svsm(void)
+{
+	static uint8_t manifest[ATTEST_MANIFEST_MAX + 1], got[256];
+	char entry[256];
+	struct attest_service svc, all;
+	memset(&svc, 0, sizeof svc);
+	memset(&all, 0, sizeof all);
+	snprintf(svc.guid, sizeof svc.guid, "%s", GUID_SVSM_VTPM);
+	(void)guid_parse(GUID_SVSM_VTPM, svc.guid_bin);
+	svc.manifest_version = 0;
+	for (size_t i = 0; i < sizeof manifest; i++)
+		manifest[i] = (uint8_t)(i * 7 + 3);
+
+	mk_tmp();
+	path_of(entry, sizeof entry, tmp_root, "s1");
+	fake_svsm_entry(entry, manifest, 122, 0, 0);
+	is_ok(attest_tsm_run(entry, rd, 0, &svc, &ev, err, sizeof err), "tsm svsm: service attestation from a fake entry");
+	size_t n = get(entry, "service_provider", got, sizeof got);
+	ok(n == 5 && memcmp(got, "svsm\n", 5) == 0, "tsm svsm: service_provider written as \"svsm\\n\"");
+	n = get(entry, "service_guid", got, sizeof got);
+	ok(n == GUID_TEXT_LEN && memcmp(got, GUID_SVSM_VTPM, GUID_TEXT_LEN) == 0, "tsm svsm: service_guid is the vTPM's");
+	n = get(entry, "service_manifest_version", got, sizeof got);
+	ok(n == 2 && memcmp(got, "0\n", 2) == 0, "tsm svsm: service_manifest_version written as \"0\\n\"");
+	is_int(get(entry, "privlevel", got, sizeof got), 0, "tsm svsm: privlevel not written (the SVSM is at VMPL 0)");
+	is_int(get(entry, "inblob", got, sizeof got), 64, "tsm svsm: the nonce is the 64-byte inblob");
+	is_mem(got, rd, 64, "tsm svsm: inblob is the session binding");
+	ok(ev.has_manifest && ev.manifest_len == 122, "tsm svsm: manifestblob read (%zu bytes)", ev.manifest_len);
+	is_mem(ev.manifest, manifest, 122, "tsm svsm: manifest bytes");
+	is_int(attest_check_report(&ev, rd, 0, &svc, err, sizeof err), 0, "tsm svsm: REPORT_DATA = SHA-512(nonce || manifest)");
+	is_int(attest_check_report(&ev, rd, 0, NULL, err, sizeof err), -1, "check: a manifest nobody asked for refused");
+	ok(has(err, "no service was asked for"), "check: says so (%s)", err);
+
+	/* Every service (no GUID): only service_provider is written. */
+	path_of(entry, sizeof entry, tmp_root, "s2");
+	fake_svsm_entry(entry, manifest, 40, 0, 0);
+	is_ok(attest_tsm_run(entry, rd, 0, &all, &ev, err, sizeof err), "tsm svsm: every service");
+	is_int(get(entry, "service_guid", got, sizeof got), 0, "tsm svsm: no service_guid written for every service");
+
+	/* The manifest the kernel hands over is not the one the report binds. */
+	path_of(entry, sizeof entry, tmp_root, "s3");
+	fake_svsm_entry(entry, manifest, 122, 0, 1);
+	is_ok(attest_tsm_run(entry, rd, 0, &svc, &ev, err, sizeof err), "tsm svsm: read (the check comes after)");
+	is_int(attest_check_report(&ev, rd, 0, &svc, err, sizeof err), -1,
+	       "check: REPORT_DATA not SHA-512(nonce || manifest) refused");
+	ok(has(err, "SHA-512(nonce || the 122-byte service manifest)"), "check: says why (%s)", err);
+
+	/* A plain report (REPORT_DATA = nonce) is not the SVSM's. */
+	path_of(entry, sizeof entry, tmp_root, "s4");
+	fake_svsm_entry(entry, manifest, 122, 0, 0);
+	{
+		static uint8_t rep[ATTEST_REPORT_LEN];
+		make_report(rep, rd, 0);
+		put(entry, "outblob", rep, sizeof rep);
+	}
+	is_ok(attest_tsm_run(entry, rd, 0, &svc, &ev, err, sizeof err), "tsm svsm: plain report read");
+	is_int(attest_check_report(&ev, rd, 0, &svc, err, sizeof err), -1, "check: a plain report is not the SVSM's");
+
+	/* VMPL: the SVSM's report is at 0. */
+	path_of(entry, sizeof entry, tmp_root, "s5");
+	fake_svsm_entry(entry, manifest, 122, 2, 0);
+	is_ok(attest_tsm_run(entry, rd, 0, &svc, &ev, err, sizeof err), "tsm svsm: VMPL-2 report read");
+	is_int(attest_check_report(&ev, rd, 0, &svc, err, sizeof err), -1, "check: service report not at VMPL 0 refused");
+	ok(has(err, "VMPL 2, expected 0"), "check: says VMPL (%s)", err);
+
+	/* Too big: refused, not cut. */
+	path_of(entry, sizeof entry, tmp_root, "s6");
+	fake_svsm_entry(entry, manifest, ATTEST_MANIFEST_MAX + 1, 0, 0);
+	is_int(attest_tsm_run(entry, rd, 0, &svc, &ev, err, sizeof err), -1, "tsm svsm: manifest over 8 KiB refused");
+	ok(has(err, "larger than 8192"), "tsm svsm: says why (%s)", err);
+	ok(!ev.has_manifest && ev.report_len == 0, "tsm svsm: nothing left behind");
+	path_of(entry, sizeof entry, tmp_root, "s7");
+	fake_svsm_entry(entry, manifest, ATTEST_MANIFEST_MAX, 0, 0);
+	is_ok(attest_tsm_run(entry, rd, 0, &svc, &ev, err, sizeof err), "tsm svsm: an 8 KiB manifest is fine");
+
+	/* An old kernel: no service_provider attribute. */
+	path_of(entry, sizeof entry, tmp_root, "s8");
+	fake_svsm_entry(entry, manifest, 122, 0, 0);
+	char attr[512];
+	path_of(attr, sizeof attr, entry, "service_provider");
+	unlink(attr);
+	is_int(attest_tsm_run(entry, rd, 0, &svc, &ev, err, sizeof err), -1, "tsm svsm: no service_provider refused");
+	ok(has(err, "no service_provider attribute") && has(err, "6.10"), "tsm svsm: says old kernel (%s)", err);
+	is_int(get(entry, "inblob", got, sizeof got), 0, "tsm svsm: nothing asked of the firmware instead");
+
+	/* A kernel with service_provider but no manifestblob. */
+	path_of(entry, sizeof entry, tmp_root, "s9");
+	fake_svsm_entry(entry, manifest, 122, 0, 0);
+	path_of(attr, sizeof attr, entry, "manifestblob");
+	unlink(attr);
+	is_int(attest_tsm_run(entry, rd, 0, &svc, &ev, err, sizeof err), -1, "tsm svsm: no manifestblob refused");
+	ok(has(err, "manifestblob"), "tsm svsm: says manifestblob (%s)", err);
+
+	/* Only configfs-tsm and sim reach the SVSM: never a fallback. */
+	struct attest_env env;
+	attest_env_default(&env);
+	env.sev_guest_dev = "/nonexistent/sev-guest";
+	is_int(attest_select(&env, ATTEST_AUTO, NULL, rd, 0, &svc, &ev, err, sizeof err), -1,
+	       "select: service with auto refused");
+	ok(has(err, "configfs-tsm or sim"), "select: says which providers (%s)", err);
+	is_int(attest_select(&env, ATTEST_SEV_GUEST, NULL, rd, 0, &svc, &ev, err, sizeof err), -1,
+	       "select: service with sev-guest refused");
 	rm_rf(tmp_root);
 }
 
@@ -461,7 +586,15 @@ static void test_sevguest(void)
 
 /* ---- snp-sim -------------------------------------------------------------- */
 
-enum sim_mode { SM_OK, SM_CHUNKED, SM_REFUSE, SM_HANGUP, SM_SILENT, SM_BAD_MAGIC, SM_WRONG_RD, SM_OVERSIZE };
+enum sim_mode {
+	SM_OK, SM_CHUNKED, SM_REFUSE, SM_HANGUP, SM_SILENT, SM_BAD_MAGIC, SM_WRONG_RD, SM_OVERSIZE,
+	SM_SVSM,          /* the SVSM's answer: VMPL 0, REPORT_DATA = SHA-512(nonce || manifest) */
+	SM_SVSM_TAMPERED, /* the same, but the manifest sent is not the one hashed */
+	SM_SVSM_BIG,      /* a manifest length past the limit */
+};
+static const uint8_t sim_manifest[] = "\x00\x23\x00\x0b fake vTPM EK public area";
+/* The service sim_pair asks for (NULL: none); the fake simulator checks it. */
+static const struct attest_service *pair_svc;
 
 static size_t build_response(uint8_t *out, enum sim_mode mode, const struct sim_request *req)
 {
@@ -476,15 +609,25 @@ static size_t build_response(uint8_t *out, enum sim_mode mode, const struct sim_
 		n += h.msg_len;
 	} else {
 		uint8_t data[64];
+		int svsm = mode == SM_SVSM || mode == SM_SVSM_TAMPERED || mode == SM_SVSM_BIG;
 		memcpy(data, req->report_data, 64);
 		if (mode == SM_WRONG_RD)
 			data[0] ^= 0xFF;
+		if (svsm)
+			chan_binding_svsm(req->report_data, sim_manifest, sizeof sim_manifest, data);
 		h.report_len = SIM_REPORT_LEN;
-		make_report(out + n, data, req->vmpl);
+		make_report(out + n, data, svsm ? 0 : req->vmpl);
 		n += SIM_REPORT_LEN;
 		h.certs_len = (uint32_t)make_table(table, sizeof table, 3000);
 		memcpy(out + n, table, h.certs_len);
 		n += h.certs_len;
+		if (svsm) {
+			h.manifest_len = sizeof sim_manifest;
+			memcpy(out + n, sim_manifest, sizeof sim_manifest);
+			if (mode == SM_SVSM_TAMPERED)
+				out[n + 5] ^= 0x01;
+			n += sizeof sim_manifest;
+		}
 		static const uint8_t note[2] = {'o', 'k'};
 		h.msg_len = sizeof note;
 		memcpy(out + n, note, sizeof note);
@@ -495,6 +638,8 @@ static size_t build_response(uint8_t *out, enum sim_mode mode, const struct sim_
 		out[0] = 'X';
 	if (mode == SM_OVERSIZE)
 		le32_store(out + 12, SIM_CERTS_MAX + 1);
+	if (mode == SM_SVSM_BIG)
+		le32_store(out + 16, SIM_MANIFEST_MAX + 1);
 	return n;
 }
 
@@ -517,7 +662,7 @@ static int write_full(int fd, const uint8_t *p, size_t n)
  * has read everything). Exit status 0 if the request was well-formed. */
 static void fake_sim(int fd, enum sim_mode mode, uint32_t want_vmpl)
 {
-	static uint8_t out[SIM_RESPONSE_HEADER_LEN + SIM_REPORT_LEN + SIM_CERTS_MAX + SIM_MSG_MAX];
+	static uint8_t out[SIM_RESPONSE_HEADER_LEN + SIM_REPORT_LEN + SIM_CERTS_MAX + SIM_MANIFEST_MAX + SIM_MSG_MAX];
 	uint8_t req_buf[SIM_REQUEST_LEN], junk[256];
 	struct sim_request req;
 	const char *why;
@@ -532,6 +677,12 @@ static void fake_sim(int fd, enum sim_mode mode, uint32_t want_vmpl)
 	if (sim_request_decode(&req, req_buf, &why) != 0 || req.vmpl != want_vmpl ||
 	    memcmp(req.report_data, rd, 64) != 0)
 		status = 2;
+	/* A service request must say so, with the GUID and version asked for. */
+	if (pair_svc && (req.service != SIM_SERVICE_SVSM || memcmp(req.service_guid, pair_svc->guid_bin, 16) != 0 ||
+			 req.manifest_version != pair_svc->manifest_version))
+		status = 5;
+	if (!pair_svc && req.service != SIM_SERVICE_NONE)
+		status = 6;
 	size_t n = build_response(out, mode, &req);
 	if (mode == SM_HANGUP)
 		n = SIM_RESPONSE_HEADER_LEN + 100;
@@ -581,7 +732,7 @@ static int sim_pair(enum sim_mode mode, uint32_t vmpl, uint32_t timeout_ms, int 
 		fake_sim(sv[1], mode, vmpl);
 	}
 	close(sv[1]);
-	int rc = attest_sim_exchange(sv[0], rd, vmpl, timeout_ms, &ev, err, sizeof err);
+	int rc = attest_sim_exchange(sv[0], rd, vmpl, pair_svc, timeout_ms, &ev, err, sizeof err);
 	close(sv[0]);
 	*child_status = reap(pid);
 	return rc;
@@ -589,7 +740,7 @@ static int sim_pair(enum sim_mode mode, uint32_t vmpl, uint32_t timeout_ms, int 
 
 static void test_sim_parse(void)
 {
-	static uint8_t buf[SIM_RESPONSE_HEADER_LEN + SIM_REPORT_LEN + SIM_CERTS_MAX + SIM_MSG_MAX];
+	static uint8_t buf[SIM_RESPONSE_HEADER_LEN + SIM_REPORT_LEN + SIM_CERTS_MAX + SIM_MANIFEST_MAX + SIM_MSG_MAX];
 	struct sim_request req = {.vmpl = 1};
 	memcpy(req.report_data, rd, 64);
 	size_t n = build_response(buf, SM_OK, &req);
@@ -618,7 +769,7 @@ static void test_sim_exchange(void)
 	uint8_t want[ATTEST_REPORT_LEN];
 	make_report(want, rd, 1);
 	is_mem(ev.report, want, ATTEST_REPORT_LEN, "sim: report bytes");
-	is_int(attest_check_report(&ev, rd, 1, err, sizeof err), 0, "sim: report answers our request");
+	is_int(attest_check_report(&ev, rd, 1, NULL, err, sizeof err), 0, "sim: report answers our request");
 
 	is_ok(sim_pair(SM_CHUNKED, 0, 5000, 0, &cs), "sim: response in small pieces");
 	ok(ev.certs_len > 0, "sim: certificates from pieces");
@@ -638,6 +789,28 @@ static void test_sim_exchange(void)
 	is_int(sim_pair(SM_BAD_MAGIC, 0, 5000, 0, &cs), -1, "sim: bad magic");
 	is_int(sim_pair(SM_OVERSIZE, 0, 5000, 0, &cs), -1, "sim: oversized certificate length refused early");
 	ok(has(err, "32 KiB"), "sim: says why (%s)", err);
+
+	/* The simulated SVSM: the service fields go out, the manifest comes
+	 * back, and it must be the one REPORT_DATA binds. */
+	struct attest_service svc;
+	memset(&svc, 0, sizeof svc);
+	snprintf(svc.guid, sizeof svc.guid, "%s", GUID_SVSM_VTPM);
+	(void)guid_parse(GUID_SVSM_VTPM, svc.guid_bin);
+	pair_svc = &svc;
+	is_ok(sim_pair(SM_SVSM, 0, 5000, 0, &cs), "sim svsm: service exchange");
+	is_int(cs, 0, "sim svsm: the simulator got the service, GUID and version");
+	ok(ev.has_manifest && ev.manifest_len == sizeof sim_manifest, "sim svsm: manifest received (%zu bytes)",
+	   ev.manifest_len);
+	is_int(attest_check_report(&ev, rd, 0, &svc, err, sizeof err), 0, "sim svsm: REPORT_DATA binds nonce and manifest");
+	is_ok(sim_pair(SM_SVSM_TAMPERED, 0, 5000, 0, &cs), "sim svsm: tampered manifest received");
+	is_int(attest_check_report(&ev, rd, 0, &svc, err, sizeof err), -1, "sim svsm: tampered manifest refused");
+	is_int(sim_pair(SM_SVSM_BIG, 0, 5000, 0, &cs), -1, "sim svsm: oversized manifest length refused early");
+	ok(has(err, "8 KiB"), "sim svsm: says why (%s)", err);
+	is_ok(sim_pair(SM_OK, 0, 5000, 0, &cs), "sim svsm: a plain report for a service request");
+	is_int(attest_check_report(&ev, rd, 0, &svc, err, sizeof err), -1, "sim svsm: a plain report is not the SVSM's");
+	pair_svc = NULL;
+	is_ok(sim_pair(SM_SVSM, 0, 5000, 0, &cs), "sim: a manifest nobody asked for is received");
+	is_int(attest_check_report(&ev, rd, 0, NULL, err, sizeof err), -1, "sim: and refused by the check");
 }
 
 /* A pty stands in for /dev/vportNpM: byte stream, poll, O_RDWR open by path. */
@@ -701,11 +874,11 @@ static void test_sim_port(void)
 	 * them beside QEMU and a parallel build (5 s once ran out there). */
 	env.sim_timeout_ms = 20000;
 	uint64_t t0 = boottime_ms();
-	is_int(attest_sim_get(&env, "org.snpboot.sim", rd, 0, &ev, err, sizeof err), -1, "port: node never appears");
+	is_int(attest_sim_get(&env, "org.snpboot.sim", rd, 0, NULL, &ev, err, sizeof err), -1, "port: node never appears");
 	ok(has(err, "vport1p3") && boottime_ms() - t0 >= 150, "port: waited, then named the node (%s)", err);
-	is_int(attest_sim_get(&env, "no.such.port", rd, 0, &ev, err, sizeof err), -1, "port: unknown name");
+	is_int(attest_sim_get(&env, "no.such.port", rd, 0, NULL, &ev, err, sizeof err), -1, "port: unknown name");
 	ok(has(err, "no.such.port"), "port: names the port (%s)", err);
-	is_int(attest_sim_get(&env, "", rd, 0, &ev, err, sizeof err), -1, "port: empty name refused");
+	is_int(attest_sim_get(&env, "", rd, 0, NULL, &ev, err, sizeof err), -1, "port: empty name refused");
 
 	/* Both ptys are made up front: a pts number freed by closing the first
 	 * and reused at once can race with the old instance's teardown when the
@@ -731,7 +904,7 @@ static void test_sim_port(void)
 		close(master2);
 		fake_sim(master, SM_OK, 2);
 	}
-	is_ok(attest_select(&env, ATTEST_SIM, "org.snpboot.sim", rd, 2, &ev, err, sizeof err),
+	is_ok(attest_select(&env, ATTEST_SIM, "org.snpboot.sim", rd, 2, NULL, &ev, err, sizeof err),
 	      "select sim: report through the port");
 	close(held);
 	close(master);
@@ -750,7 +923,7 @@ static void test_sim_port(void)
 		close(held2);
 		fake_sim(master, SM_WRONG_RD, 0);
 	}
-	is_int(attest_select(&env, ATTEST_SIM, "org.snpboot.sim", rd, 0, &ev, err, sizeof err), -1,
+	is_int(attest_select(&env, ATTEST_SIM, "org.snpboot.sim", rd, 0, NULL, &ev, err, sizeof err), -1,
 	       "select sim: foreign report refused");
 	close(held2);
 	close(master);
@@ -761,7 +934,7 @@ static void test_sim_port(void)
 	/* auto never uses the simulator, even with a working port present. */
 	env.tsm_root = "/nonexistent/tsm/report";
 	env.sev_guest_dev = "/nonexistent/sev-guest";
-	is_int(attest_select(&env, ATTEST_AUTO, "org.snpboot.sim", rd, 0, &ev, err, sizeof err), -1,
+	is_int(attest_select(&env, ATTEST_AUTO, "org.snpboot.sim", rd, 0, NULL, &ev, err, sizeof err), -1,
 	       "select auto: no hardware, no report");
 	ok(has(err, "configfs-tsm") && has(err, "sev-guest") && !has(err, "sim:"), "select auto: names both tried (%s)",
 	   err);
@@ -769,18 +942,18 @@ static void test_sim_port(void)
 	path_of(tsm, sizeof tsm, tmp_root, "tsm");
 	mkdir(tsm, 0700);
 	env.tsm_root = tsm;
-	is_int(attest_select(&env, ATTEST_AUTO, "org.snpboot.sim", rd, 0, &ev, err, sizeof err), -1,
+	is_int(attest_select(&env, ATTEST_AUTO, "org.snpboot.sim", rd, 0, NULL, &ev, err, sizeof err), -1,
 	       "select auto: tsm present but broken, then sev-guest");
 	ok(has(err, "provider") && has(err, "open /nonexistent/sev-guest"), "select auto: both reasons (%s)", err);
 	is_int(count_entries(tsm), 0, "select auto: tsm entry cleaned up");
-	is_int(attest_select(&env, ATTEST_CONFIGFS_TSM, NULL, rd, 0, &ev, err, sizeof err), -1,
+	is_int(attest_select(&env, ATTEST_CONFIGFS_TSM, NULL, rd, 0, NULL, &ev, err, sizeof err), -1,
 	       "select configfs-tsm: only itself");
 	ok(!has(err, "sev-guest"), "select configfs-tsm: no other provider tried (%s)", err);
-	is_int(attest_select(&env, ATTEST_SEV_GUEST, NULL, rd, 0, &ev, err, sizeof err), -1,
+	is_int(attest_select(&env, ATTEST_SEV_GUEST, NULL, rd, 0, NULL, &ev, err, sizeof err), -1,
 	       "select sev-guest: only itself");
 	ok(!has(err, "configfs"), "select sev-guest: no other provider tried (%s)", err);
-	is_int(attest_select(&env, ATTEST_SEV_GUEST, NULL, rd, 4, &ev, err, sizeof err), -1, "select: VMPL 4 refused");
-	is_int(attest_select(&env, (enum attest_provider)77, NULL, rd, 0, &ev, err, sizeof err), -1,
+	is_int(attest_select(&env, ATTEST_SEV_GUEST, NULL, rd, 4, NULL, &ev, err, sizeof err), -1, "select: VMPL 4 refused");
+	is_int(attest_select(&env, (enum attest_provider)77, NULL, rd, 0, NULL, &ev, err, sizeof err), -1,
 	       "select: unknown provider refused");
 
 	rm_rf(tmp_root);
@@ -794,6 +967,7 @@ int main(void)
 		rd[i] = (uint8_t)(0xC0 ^ i);
 	test_checks();
 	test_tsm();
+	test_tsm_svsm();
 	test_sevguest();
 	test_sim_parse();
 	test_sim_exchange();

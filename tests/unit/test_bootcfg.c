@@ -4,6 +4,7 @@
 #include "../tap.h"
 #include "bootcfg/bootcfg.h"
 #include "base/bytes.h"
+#include "base/guid.h"
 #include "bootcfg/cmdline.h"
 
 static struct boot_config cfg;
@@ -198,5 +199,61 @@ int main(void)
 	is_int(load(minimal, "\"snpboot.root.options=ro,noatime\""), 0, "quoted word");
 	is_str(cfg.root.options, "ro,noatime", "quoted value");
 	is_int(load(minimal, "snpboot.root.device"), -1, "override without = refused");
+	/* [attestation] vmpl and the SVSM service attestation. */
+	is_int(load(minimal, NULL), 0, "defaults: %s", err);
+	ok(cfg.attestation.vmpl == 0 && cfg.attestation.service_provider[0] == '\0' &&
+		   cfg.attestation.service_guid[0] == '\0' && cfg.attestation.service_manifest_version == 0,
+	   "defaults: vmpl 0, no service provider");
+	is_int(load("[attestation]\nvmpl = 2\n[root]\ndevice = \"/dev/vda\"\n", NULL), 0, "vmpl 2: %s", err);
+	is_int((int)cfg.attestation.vmpl, 2, "vmpl read");
+	is_int(load("[attestation]\nvmpl = 4\n[root]\ndevice = \"/dev/vda\"\n", NULL), -1, "vmpl 4 refused");
+	ok(strstr(err, "boot.toml:2:") != NULL, "with file:line: %s", err);
+	is_int(load("[attestation]\nprovider = \"configfs-tsm\"\nservice_provider = \"svsm\"\n"
+		    "service_guid = \"C476F1EB-0123-45a5-9641-b4e7dde5bfe3\"\nservice_manifest_version = 0\n"
+		    "[root]\ndevice = \"/dev/vda\"\n", NULL),
+	       0, "svsm vTPM service: %s", err);
+	is_str(cfg.attestation.service_provider, "svsm", "service_provider read");
+	is_str(cfg.attestation.service_guid, "C476F1EB-0123-45a5-9641-b4e7dde5bfe3", "service_guid read");
+	is_int(load("[attestation]\nprovider = \"sim\"\nservice_provider = \"svsm\"\n[root]\ndevice = \"/dev/vda\"\n",
+		    NULL), 0, "svsm with sim, every service: %s", err);
+	is_int(load("[attestation]\nservice_provider = \"svsm\"\n[root]\ndevice = \"/dev/vda\"\n", NULL), -1,
+	       "svsm with provider auto refused");
+	ok(strstr(err, "\"auto\" could fall back") != NULL, "says why: %s", err);
+	is_int(load("[attestation]\nprovider = \"sev-guest\"\nservice_provider = \"svsm\"\n[root]\ndevice = \"/dev/vda\"\n",
+		    NULL), -1, "svsm with sev-guest refused");
+	is_int(load("[attestation]\nprovider = \"configfs-tsm\"\nservice_provider = \"tdx\"\n[root]\ndevice = \"/dev/vda\"\n",
+		    NULL), -1, "unknown service provider refused");
+	ok(strstr(err, "\"svsm\"") != NULL, "names the choices: %s", err);
+	is_int(load("[attestation]\nprovider = \"configfs-tsm\"\nservice_provider = \"svsm\"\n"
+		    "service_guid = \"c476f1eb-0123-45a5-9641-b4e7dde5bfe\"\n[root]\ndevice = \"/dev/vda\"\n", NULL),
+	       -1, "short GUID refused");
+	is_int(load("[attestation]\nprovider = \"configfs-tsm\"\nservice_provider = \"svsm\"\n"
+		    "service_guid = \"c476f1eb-0123-45a5-9641-b4e7dde5bfez\"\n[root]\ndevice = \"/dev/vda\"\n", NULL),
+	       -1, "non-hex GUID refused");
+	is_int(load("[attestation]\nprovider = \"configfs-tsm\"\nservice_provider = \"svsm\"\n"
+		    "service_guid = \"c476f1eb00123-45a5-9641-b4e7dde5bfe3\"\n[root]\ndevice = \"/dev/vda\"\n", NULL),
+	       -1, "GUID without its dashes refused");
+	is_int(load("[attestation]\nservice_guid = \"" GUID_SVSM_VTPM "\"\n[root]\ndevice = \"/dev/vda\"\n", NULL), -1,
+	       "service_guid without service_provider refused");
+	is_int(load("[attestation]\nservice_manifest_version = 1\n[root]\ndevice = \"/dev/vda\"\n", NULL), -1,
+	       "service_manifest_version without service_provider refused");
+	is_int(load("[attestation]\nprovider = \"configfs-tsm\"\nservice_provider = \"svsm\"\nvmpl = 2\n"
+		    "[root]\ndevice = \"/dev/vda\"\n", NULL), -1, "vmpl with service_provider refused");
+	ok(strstr(err, "VMPL 0") != NULL, "says why: %s", err);
+	is_int(load(minimal, "snpboot.attestation.provider=sim snpboot.attestation.service_provider=svsm "
+			     "snpboot.attestation.service_guid=" GUID_SVSM_VTPM " snpboot.attestation.service_manifest_version=0"),
+	       0, "service keys from the command line: %s", err);
+	is_str(cfg.attestation.service_guid, GUID_SVSM_VTPM, "command-line service_guid");
+	is_int(load(minimal, "snpboot.attestation.vmpl=9"), -1, "command-line vmpl range checked");
+	{
+		uint8_t g[16];
+		char back[GUID_TEXT_LEN + 1];
+		static const uint8_t vtpm_bin[16] = {0xeb, 0xf1, 0x76, 0xc4, 0x23, 0x01, 0xa5, 0x45,
+						     0x96, 0x41, 0xb4, 0xe7, 0xdd, 0xe5, 0xbf, 0xe3};
+		is_int(guid_parse(GUID_SVSM_VTPM, g), 0, "guid_parse: vTPM GUID");
+		ok(memcmp(g, vtpm_bin, 16) == 0, "guid_parse: first three fields little-endian (guid_t layout)");
+		guid_format(back, g);
+		is_str(back, GUID_SVSM_VTPM, "guid_format round trip");
+	}
 	return done_testing();
 }

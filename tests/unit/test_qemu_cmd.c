@@ -268,6 +268,50 @@ static void test_print_roundtrip(void)
 	qemu_cmd_free(&c);
 }
 
+/* [svsm]: COCONUT's launch protocol (svsm=on, three pflash units in the
+ * measured layout), and the launches it cannot make. */
+static void test_svsm(void)
+{
+	struct qemu_cmd c;
+	struct qemu_cmd_opts o = {0};
+	char vars[64], text[4096];
+	memset(text, 0, sizeof text);
+	snprintf(vars, sizeof vars, "%s/VARS.fd", tmpdir);
+	FILE *f = fopen(vars, "wb");
+	ok(f && fwrite(text, 1, 4096, f) == 4096 && fclose(f) == 0, "a one-page vars file");
+	snprintf(text, sizeof text,
+		 "[vm]\nname = \"s\"\n[firmware]\novmf = \"/fw/OVMF.svsm.fd\"\n[expect]\nmeasurement = \"%0*d\"\n"
+		 "[svsm]\nimage = \"/fw/svsm.bin\"\novmf_vars = \"%s\"\n",
+		 96, 0, vars);
+	ok(vmdef_parse("/defs/vm.toml", text, strlen(text), &def, err, sizeof err) == 0, "SVSM definition loads %s",
+	   err);
+	if (ok(qemu_cmd_build(&c, &def, &o, err, sizeof err) == 0, "SVSM command built %s", err)) {
+		ok(has(&c, "-object", "sev-snp-guest,id=sev0,cbitpos=51,reduced-phys-bits=1,policy=0x30000,svsm=on"),
+		   "sev-snp-guest with svsm=on and no kernel-hashes");
+		ok(has(&c, "-drive", "if=pflash,format=raw,unit=0,file=/fw/OVMF.svsm.fd,readonly=on"),
+		   "OVMF code as pflash unit 0, read-only");
+		char want[128];
+		snprintf(want, sizeof want, "if=pflash,format=raw,unit=1,file=%s", vars);
+		ok(has(&c, "-drive", want), "the vars file as pflash unit 1");
+		ok(has(&c, "-drive", "if=pflash,format=raw,unit=2,file=/fw/svsm.bin,readonly=on"),
+		   "the SVSM as pflash unit 2, read-only");
+		ok(find(&c, "-bios", NULL) < 0, "no -bios");
+		qemu_cmd_free(&c);
+	}
+	unlink(vars);
+	snprintf(text, sizeof text,
+		 "[vm]\nname = \"s\"\n[firmware]\novmf = \"/fw/OVMF.svsm.fd\"\n[expect]\nmeasurement = \"%0*d\"\n"
+		 "[svsm]\nimage = \"/fw/svsm.bin\"\novmf_vars_size = 4096\n",
+		 96, 0);
+	ok(vmdef_parse("/defs/vm.toml", text, strlen(text), &def, err, sizeof err) == 0 &&
+		   qemu_cmd_build(&c, &def, &o, err, sizeof err) == -1 && strstr(err, "ovmf_vars"),
+	   "only a vars size: refused, QEMU needs the file (%s)", err);
+	snprintf(def.svsm.ovmf_vars, sizeof def.svsm.ovmf_vars, "%s", "/fw/VARS.fd");
+	snprintf(def.kernel, sizeof def.kernel, "%s", "/b/vmlinuz");
+	ok(qemu_cmd_build(&c, &def, &o, err, sizeof err) == -1 && strstr(err, "unmeasured"),
+	   "a kernel with an SVSM refused (%s)", err);
+}
+
 int main(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -277,6 +321,7 @@ int main(void)
 	test_snp();
 	test_sim();
 	test_refusals();
+	test_svsm();
 	test_helpers();
 	test_print_roundtrip();
 	rmdir(tmpdir);

@@ -21,6 +21,7 @@
 #include "../tap.h"
 #include "snp/amd_certdir.h"
 #include "base/bytes.h"
+#include "base/guid.h"
 #include "snp/snp_certtable.h"
 #include "snp/snp_verify.h"
 #include "sim/snpsim.h"
@@ -97,6 +98,11 @@ static size_t request(uint32_t vmpl, const uint8_t rd[64], struct snpsim_outcome
 	return snpsim_sp_handle(&sp, req, sizeof req, resp, out);
 }
 
+/* The service manifest client_verifies hands the verifier, as the client
+ * does with the one in the evidence (NULL: none came). */
+static const uint8_t *verify_manifest;
+static size_t verify_manifest_len;
+
 /* Verifies the report and table in resp with the definition's policy. */
 static int client_verifies(const uint8_t rd[64], struct snp_report *parsed)
 {
@@ -112,6 +118,9 @@ static int client_verifies(const uint8_t rd[64], struct snp_report *parsed)
 		diag("%s", err);
 		return -2;
 	}
+	pol.has_manifest = verify_manifest != NULL;
+	pol.manifest = verify_manifest;
+	pol.manifest_len = verify_manifest_len;
 	/* As the client does: the table has no CRL, the state directory has one. */
 	uint8_t *crl = NULL;
 	size_t crl_len = 0;
@@ -371,7 +380,7 @@ static void test_malformed(void)
 	size_t n = snpsim_sp_handle(&sp, req, SIM_REQUEST_LEN - 1, resp, &out);
 	uint8_t garbage[4] = {'X', 'N', 'P', 'Q'};
 	ok(sim_response_header_decode(&h, resp, &why) == 0 && h.status == SIM_ERR_BAD_REQUEST && !out.keep_open &&
-		   n == SIM_RESPONSE_HEADER_LEN + h.msg_len && strstr(out.msg, "75 bytes"),
+		   n == SIM_RESPONSE_HEADER_LEN + h.msg_len && strstr(out.msg, "99 bytes"),
 	   "short request: error response, connection closed (%s)", out.msg);
 	snpsim_sp_handle(&sp, req, SIM_REQUEST_LEN + 8, resp, &out);
 	ok(out.status == SIM_ERR_BAD_REQUEST && !out.keep_open, "long request: error");
@@ -379,7 +388,7 @@ static void test_malformed(void)
 	ok(sim_response_header_decode(&h, resp, &why) == 0 && h.status == SIM_ERR_BAD_REQUEST &&
 		   strstr(out.msg, "SNPQ") && !out.decoded,
 	   "bad magic after 4 bytes: error at once (%s)", out.msg);
-	le32_store(req + 4, 2);
+	le32_store(req + 4, 1);
 	snpsim_sp_handle(&sp, req, SIM_REQUEST_LEN, resp, &out);
 	ok(out.status == SIM_ERR_BAD_REQUEST && strstr(out.msg, "version"), "unsupported version: error (%s)", out.msg);
 	request(4, rd, &out);
@@ -390,6 +399,137 @@ static void test_malformed(void)
 	ok(out.status == SIM_ERR_BAD_REQUEST && n > SIM_RESPONSE_HEADER_LEN, "empty request: error");
 	request(0, rd, &out);
 	ok(out.status == SIM_OK && client_verifies(rd, NULL) == 0, "a good request afterwards is served");
+}
+
+/* ---- the simulated SVSM ------------------------------------------------------------------ */
+
+/* A service request for GUID text (NULL: every service) and version. */
+static size_t svsm_request(const char *guid, uint32_t version, const uint8_t nonce[64], struct snpsim_outcome *out)
+{
+	struct sim_request r = {.vmpl = 0, .service = SIM_SERVICE_SVSM, .manifest_version = version};
+	uint8_t req[SIM_REQUEST_LEN];
+	memcpy(r.report_data, nonce, 64);
+	if (guid)
+		(void)guid_parse(guid, r.service_guid);
+	sim_request_encode(req, &r);
+	return snpsim_sp_handle(&sp, req, sizeof req, resp, out);
+}
+
+static int load_svsm_def(const char *name, const char *svsm_keys)
+{
+	char extra[1024], sim_keys[256];
+	snprintf(extra, sizeof extra,
+		 "[expect]\nmeasurement = \"%s\"\n[svsm]\nimage = \"/dev/null\"\novmf_vars_size = 540672\n%s", vector,
+		 svsm_keys);
+	snprintf(sim_keys, sizeof sim_keys, "measurement = \"%s\"\n", vector);
+	if (load_def2(name, "console=ttyS0", extra, sim_keys) != 0 || setup_sp() != 0)
+		return -1;
+	if (snpsim_sp_svsm_init(&sp, &def, &pki, err, sizeof err) != 0) {
+		diag("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void test_svsm(void)
+{
+	struct snpsim_outcome out;
+	struct sim_response_header h;
+	const char *why;
+	uint8_t nonce[64], want[64], sha[32];
+	static uint8_t manifest[SIM_MANIFEST_MAX];
+	for (int i = 0; i < 64; i++)
+		nonce[i] = (uint8_t)(0x5a ^ i);
+
+	/* No SVSM: a service request is refused, plain VMPL 0 served. */
+	ok(load_def("nosvsm", "console=ttyS0", NULL) == 0 && setup_sp() == 0 &&
+		   snpsim_sp_svsm_init(&sp, &def, &pki, err, sizeof err) == 0,
+	   "svsm: a definition without [svsm]");
+	svsm_request(GUID_SVSM_VTPM, 0, nonce, &out);
+	ok(out.status == SIM_ERR_SERVICE && out.keep_open && strstr(out.msg, "no [svsm] table"),
+	   "svsm: no SVSM, service request refused (%s)", out.msg);
+	request(0, nonce, &out);
+	is_int(out.status, SIM_OK, "svsm: no SVSM, no floor: VMPL 0 served");
+
+	/* [svsm] without attest_services: a floor, no services. */
+	ok(load_svsm_def("svsm-plain", "") == 0, "svsm: [svsm] without attest_services");
+	request(0, nonce, &out);
+	ok(out.status == SIM_ERR_VMPL && strstr(out.msg, "floor 1"), "svsm: VMPL 0 below the floor refused (%s)", out.msg);
+	request(1, nonce, &out);
+	is_int(out.status, SIM_OK, "svsm: VMPL 1 served");
+	svsm_request(GUID_SVSM_VTPM, 0, nonce, &out);
+	ok(out.status == SIM_ERR_SERVICE && strstr(out.msg, "attest_services"), "svsm: no service attestation (%s)",
+	   out.msg);
+
+	/* The vTPM's service attestation. */
+	ok(load_svsm_def("svsm", "attest_services = true\nservice_guid = \"" GUID_SVSM_VTPM "\"\n") == 0,
+	   "svsm: [svsm] attest_services with the vTPM");
+	size_t n = svsm_request(GUID_SVSM_VTPM, 0, nonce, &out);
+	ok(out.status == SIM_OK && sim_response_header_decode(&h, resp, &why) == 0, "svsm: vTPM service attested (%s)",
+	   out.msg);
+	is_int(h.manifest_len, 122, "svsm: the manifest is a 122-byte TPMT_PUBLIC (ECC P-256)");
+	is_int(n, SIM_RESPONSE_HEADER_LEN + SIM_REPORT_LEN + h.certs_len + h.manifest_len, "svsm: response length");
+	const uint8_t *rep = resp + SIM_RESPONSE_HEADER_LEN;
+	memcpy(manifest, rep + SIM_REPORT_LEN + h.certs_len, h.manifest_len);
+	ok(memcmp(manifest, "\x00\x23\x00\x0b\x00\x03\x00\xb2\x00\x20", 10) == 0,
+	   "svsm: TPMT_PUBLIC: ECC, SHA-256, EK attributes, 32-byte policy");
+	snpsim_svsm_report_data(nonce, manifest, h.manifest_len, want);
+	is_mem(rep + 0x50, want, 64, "svsm: REPORT_DATA = SHA-512(nonce || manifest)");
+	is_int(le32_load(rep + 0x30), 0, "svsm: the report is the SVSM's, at VMPL 0");
+	verify_manifest = manifest;
+	verify_manifest_len = h.manifest_len;
+	is_int(client_verifies(want, NULL), 0, "svsm: the verifier accepts it");
+	verify_manifest = NULL;
+	is_int(client_verifies(want, NULL), -1, "svsm: without the manifest in the evidence: refused");
+	ok(res.n_failed && strcmp(res.failed[0].check, "SVSM manifest") == 0, "svsm: says the manifest is missing");
+
+	uint8_t again[SIM_MANIFEST_MAX];
+	size_t alen = snpsim_vtpm_ek_public(&pki, again, sizeof again, err, sizeof err);
+	ok(alen == h.manifest_len && memcmp(again, manifest, alen) == 0, "svsm: the EK is the same for the same state");
+
+	/* Pins: the right one passes, another is refused with expected vs got. */
+	br_sha256_context hc;
+	br_sha256_init(&hc);
+	br_sha256_update(&hc, manifest, h.manifest_len);
+	br_sha256_out(&hc, sha);
+	char pin[65], keys[512];
+	hex_encode(pin, sha, 32);
+	snprintf(keys, sizeof keys, "attest_services = true\nservice_guid = \"" GUID_SVSM_VTPM "\"\nvtpm_ek_sha256 = \"%s\"\n",
+		 pin);
+	ok(load_svsm_def("svsm-pin", keys) == 0, "svsm: definition pinning the EK");
+	svsm_request(GUID_SVSM_VTPM, 0, nonce, &out);
+	verify_manifest = resp + SIM_RESPONSE_HEADER_LEN + SIM_REPORT_LEN + sp.certs_len;
+	verify_manifest_len = sp.vtpm_manifest_len;
+	is_int(client_verifies(want, NULL), 0, "svsm: the pinned EK accepted");
+	pin[0] = pin[0] == '0' ? '1' : '0';
+	snprintf(keys, sizeof keys, "attest_services = true\nservice_guid = \"" GUID_SVSM_VTPM "\"\nvtpm_ek_sha256 = \"%s\"\n",
+		 pin);
+	ok(load_svsm_def("svsm-pin2", keys) == 0, "svsm: definition pinning another EK");
+	svsm_request(GUID_SVSM_VTPM, 0, nonce, &out);
+	is_int(client_verifies(want, NULL), -1, "svsm: another EK refused");
+	ok(res.n_failed && strcmp(res.failed[0].check, "vTPM EK SHA-256") == 0 && strstr(res.failed[0].expected, pin),
+	   "svsm: expected is the pin, got the EK's (%s)", res.n_failed ? res.failed[0].got : "");
+	verify_manifest = NULL;
+
+	/* What the simulated SVSM refuses. */
+	svsm_request(NULL, 0, nonce, &out);
+	ok(out.status == SIM_ERR_SERVICE && strstr(out.msg, "single services"), "svsm: every service refused (%s)",
+	   out.msg);
+	svsm_request("00000000-0000-0000-0000-000000000001", 0, nonce, &out);
+	ok(out.status == SIM_ERR_SERVICE && strstr(out.msg, "no service"), "svsm: unknown service refused (%s)", out.msg);
+	svsm_request(GUID_SVSM_VTPM, 1, nonce, &out);
+	ok(out.status == SIM_ERR_SERVICE && strstr(out.msg, "version 0"), "svsm: manifest version 1 refused (%s)",
+	   out.msg);
+
+	/* The test fault: the manifest sent is not the one the report binds. */
+	sp.tamper_manifest = 1;
+	svsm_request(GUID_SVSM_VTPM, 0, nonce, &out);
+	ok(sim_response_header_decode(&h, resp, &why) == 0 && h.status == SIM_OK, "svsm: tampering simulator answers");
+	snpsim_svsm_report_data(nonce, resp + SIM_RESPONSE_HEADER_LEN + SIM_REPORT_LEN + h.certs_len, h.manifest_len,
+				want);
+	ok(memcmp(resp + SIM_RESPONSE_HEADER_LEN + 0x50, want, 64) != 0,
+	   "svsm: with the fault, REPORT_DATA does not bind the manifest sent");
+	sp.tamper_manifest = 0;
 }
 
 /* ---- the socket server in a child process --------------------------------------------- */
@@ -637,6 +777,7 @@ int main(void)
 	test_reports();
 	test_report_id();
 	test_malformed();
+	test_svsm();
 	test_server();
 
 	snpsim_pki_wipe(&pki);

@@ -11,6 +11,7 @@
 #include "../tap.h"
 #include "vmdef/vmdef.h"
 
+#define Z32 "00000000000000000000000000000000"
 static char tmpdir[256];
 static char ovmf_amdsev[PATH_MAX], ovmf_x64[PATH_MAX], amd_milan_ark[PATH_MAX];
 static struct vmdef def; /* large: not on the stack */
@@ -219,6 +220,35 @@ static void test_defaults(void)
 	snprintf(text, sizeof text, "[vm]\nname = \"x\"\n[firmware]\novmf = \"%s\"\n[policy]\nsmt = \"required-off\"\n",
 		 ovmf_amdsev);
 	ok(parse(text) == 0 && def.guest_policy == 0x20000, "smt required-off composes a policy without bit 16");
+}
+
+/* [svsm]: the service attestation keys. */
+static void test_svsm_attest(void)
+{
+	char t[2048];
+	const char *head = "[vm]\nname = \"x\"\n[expect]\nmeasurement = \"" Z32 Z32 Z32 "\"\n"
+			   "[svsm]\nimage = \"/dev/null\"\novmf_vars_size = 4096\n";
+#define SVSM(body) (snprintf(t, sizeof t, "%s%s", head, body), t)
+	ok(parse(SVSM("")) == 0 && def.has_svsm && !def.svsm.attest_services, "svsm: attest_services defaults to false");
+	ok(parse(SVSM("attest_services = true\nservice_guid = \"" GUID_SVSM_VTPM "\"\nvtpm_ek_sha256 = \"" Z32 Z32 "\"\n")) == 0 &&
+		   def.svsm.attest_services && def.svsm.has_service_guid && def.svsm.has_vtpm_ek_sha256,
+	   "svsm: attest_services, service_guid, vtpm_ek_sha256 read (%s)", err);
+	struct snp_verify_policy pol;
+	ok(vmdef_policy_fill(&def, &pol, NULL, err, sizeof err) == 0 && pol.expect_manifest &&
+		   pol.manifest_is_vtpm && pol.has_manifest_sha256 && pol.has_vmpl && pol.vmpl == 0,
+	   "svsm: the policy expects the vTPM manifest, its pin, VMPL 0 (%s)", err);
+	fails_with(SVSM("service_guid = \"" GUID_SVSM_VTPM "\"\n"), "vm.toml:8:16: 'svsm.service_guid' needs",
+		   "svsm: service_guid without attest_services");
+	fails_with(SVSM("attest_services = true\nservice_guid = \"vtpm\"\n"), "vm.toml:9:16: 'svsm.service_guid' must be a GUID",
+		   "svsm: a GUID that is not one");
+	fails_with(SVSM("attest_services = true\nvtpm_ek_sha256 = \"" Z32 Z32 "\"\n"), "needs 'svsm.service_guid'",
+		   "svsm: an EK pin without the vTPM GUID");
+	fails_with(SVSM("attest_services = true\nservice_guid = \"" GUID_SVSM_VTPM "\"\nvtpm_ek_sha256 = \"00\"\n"),
+		   "vm.toml:10:18:", "svsm: a short EK pin");
+	snprintf(t, sizeof t, "[vm]\nname = \"x\"\n[expect]\nmeasurement = \"" Z32 Z32 Z32 "\"\nvmpl = 2\n"
+			      "[svsm]\nimage = \"/dev/null\"\novmf_vars_size = 4096\nattest_services = true\n");
+	fails_with(t, "the report comes from the SVSM at VMPL 0", "svsm: attest_services with [expect] vmpl 2");
+#undef SVSM
 }
 
 static void test_errors(void)
@@ -499,6 +529,7 @@ int main(void)
 	test_full_example();
 	test_defaults();
 	test_errors();
+	test_svsm_attest();
 	test_load_file();
 	test_measurement();
 	test_anchor();

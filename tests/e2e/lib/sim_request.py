@@ -7,12 +7,13 @@ for _ in range(300):
     try:
         s=socket.socket(socket.AF_UNIX); s.connect(path); break
     except OSError: time.sleep(0.1)
-s.sendall(b"SNPQ"+struct.pack("<II",1,0)+rd)
+# protocol version 2 (lib/simwire/sim_proto.h): no service, zero GUID and version
+s.sendall(b"SNPQ"+struct.pack("<II",2,0)+rd+struct.pack("<I",0)+bytes(16)+struct.pack("<I",0))
 def rd_n(n):
     b=b""
     while len(b)<n:
         c=s.recv(n-len(b)); assert c; b+=c
     return b
-h=rd_n(20); st,rl,cl,ml=struct.unpack("<IIII",h[4:])
-rep=rd_n(rl); certs=rd_n(cl); rd_n(ml)
+h=rd_n(24); st,rl,cl,mfl,ml=struct.unpack("<IIIII",h[4:])
+rep=rd_n(rl); certs=rd_n(cl); rd_n(mfl); rd_n(ml)
 open(out,"wb").write(rep); open(out+".certs","wb").write(certs)
