@@ -120,6 +120,7 @@ help:
 	@echo "make ovmf-amdsev build the AmdSev OVMF (SNP kernel hashes) the demo and tests measure: $(OVMF_AMDSEV)"
 	@echo "make timeline    chart the boot timeline of the demo (and TIMELINE_LOGS=...) into $(BUILD)/timeline.svg"
 	@echo "make rootfs-demo build the demo second stage, plain ext4: $(ROOTFS_DEMO)"
+	@echo "make qemu-trixie unpack Debian 13's QEMU (>= 9.1) for the tests into $(QEMU_TRIXIE_DIR) (not installed)"
 	@echo "make clean       remove $(BUILD)/ except the dependency cache"
 
 .PHONY: clean distclean

@@ -30,10 +30,23 @@ $(TEST_INITRAMFS): $(IMAGE_INPUTS) $(TEST_BOOT_CONFIG) $(TEST_KMODS)
 $(TEST_DISK): tests/e2e/lib/make-test-disk.sh scripts/mkrootfs-demo.sh scripts/rootfs-demo/init $(SNPBOOT) | $(DEPS_STAMP)
 	tests/e2e/lib/make-test-disk.sh $(@D) $(SNPBOOT)
 
+# Debian 13's QEMU (>= 9.1) unpacked under $(BUILD)/qemu-trixie beside the
+# system's, never in its place: tests/e2e/qemu91_cmdline.t feeds it launch-qemu's
+# SNP command lines (scripts/qemu-trixie.sh; deps-refresh re-reads trixie's lists).
+QEMU_TRIXIE_DIR := $(BUILD)/qemu-trixie
+QEMU_TRIXIE_KEY := $(QEMU_TRIXIE_DIR)/qemu-trixie.key
+$(QEMU_TRIXIE_KEY): scripts/qemu-trixie.sh
+	@scripts/qemu-trixie.sh $(QEMU_TRIXIE_DIR)
+.PHONY: qemu-trixie qemu-trixie-refresh
+qemu-trixie: $(QEMU_TRIXIE_KEY)
+deps-refresh: qemu-trixie-refresh
+qemu-trixie-refresh:
+	@QEMU_TRIXIE_REFRESH=1 scripts/qemu-trixie.sh $(QEMU_TRIXIE_DIR)
+
 .PHONY: check check-unit check-e2e e2e-assets
 # The definitions tests write (vmdef in tests/e2e/lib/e2e.sh) measure the built
-# AmdSev OVMF.
-e2e-assets: $(E2E_ASSETS) $(SNPBOOT) $(OVMF_AMDSEV_KEY) $(ROOTFS_DEMO)
+# AmdSev OVMF; qemu91_cmdline.t runs trixie's QEMU.
+e2e-assets: $(E2E_ASSETS) $(SNPBOOT) $(OVMF_AMDSEV_KEY) $(ROOTFS_DEMO) $(QEMU_TRIXIE_KEY)
 check: $(HOST_TESTS) $(ASAN_TESTS) $(FUZZ_TARGETS) e2e-assets $(BUILD)/asan/snpboot
 	BUILD=$(BUILD) prove --exec '' --timer $(HOST_TESTS) $(ASAN_TESTS) tests/fuzz/smoke.t tests/lint.t tests/layout.t $(E2E_TESTS)
 check-unit: $(HOST_TESTS) $(ASAN_TESTS)
