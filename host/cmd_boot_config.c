@@ -23,6 +23,12 @@ static const char usage_text[] =
 	"`snpboot owner-key`) and the disk pin (root.pin_*; see `snpboot disk-pin`)\n"
 	"are required. `make initramfs` runs this before packing.\n"
 	"\n"
+	"With [initdata] mode = \"required\" the image reads per-VM settings from the\n"
+	"host (bound to HOST_DATA; `snpboot initdata`), and may leave the pins (and\n"
+	"root.device, a static address, the owner's address) to initdata when\n"
+	"initdata.allow lets it set them: they are listed as \"left to initdata\", and\n"
+	"the first stage checks every rule again once initdata is applied.\n"
+	"\n"
 	"Exit: 0 the first stage accepts it, 1 it would refuse it, 2 usage, 3 unreadable.\n";
 
 static const char *provider_name(enum attest_provider p)
@@ -80,7 +86,12 @@ int cmd_boot_config(int argc, char **argv)
 		fprintf(stderr, PROG ": %s: WARNING: attestation.provider = \"sim\": this image asks the SIMULATED "
 				"platform for reports, which proves nothing; never use it on a real host\n",
 			path);
-	if (!quiet)
+	char deferred[256];
+	bootcfg_deferred(&cfg, deferred, sizeof deferred);
+	if (!quiet && cfg.initdata.mode == INITDATA_REQUIRED)
+		printf("%s: ok: provider %s, initdata required%s%s\n", path, provider_name(cfg.attestation.provider),
+		       deferred[0] ? ", left to initdata: " : "", deferred);
+	else if (!quiet)
 		printf("%s: ok: provider %s, %u owner key%s pinned, disk pin %s %u-byte key, %u-byte sectors, "
 		       "digest pbkdf2-%s\n",
 		       path, provider_name(cfg.attestation.provider), cfg.channel.owner_key_count,

@@ -2,6 +2,7 @@
 # side effects) and are also linked into the host unit tests.
 INIT_HOST_TESTABLE :=
 INIT_HOST_TESTABLE += init/mount_options.c
+INIT_HOST_TESTABLE += init/initdata_bind.c
 
 # The /init gets its key only from the attested channel (keysource_attested.c).
 # The guest links the lib/ folders whose README says "Linked into /init: yes",

@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "bootcfg/cmdline.h"
 #include "failure.h"
+#include "initdata.h"
 #include "keysource.h"
 #include "log.h"
 #include "modules.h"
@@ -108,6 +109,11 @@ static int phase_modules(char *err, size_t err_len)
 	mount_configfs(); /* configfs is a module in some kernels: mount it once modules are in */
 	return rc;
 }
+
+/* Per-VM settings from the host, bound to HOST_DATA (initdata.h). After the
+ * modules (qemu_fw_cfg, the attestation devices), before anything that
+ * uses a setting initdata may give. */
+static int phase_initdata(char *err, size_t err_len) { return initdata_load(&cfg, err, err_len); }
 
 static int phase_network(char *err, size_t err_len) { return net_bring_up(&cfg.net, &net, err, err_len); }
 
@@ -210,6 +216,8 @@ int main(void)
 		failure_final(FAILURE_POWEROFF);
 	}
 	run_phase("modules", phase_modules);
+	if (cfg.initdata.mode == INITDATA_REQUIRED)
+		run_phase("initdata", phase_initdata);
 	run_phase("network", phase_network);
 	run_phase("rootdev", phase_rootdev);
 	run_phase("unlock", phase_unlock);

@@ -15,6 +15,7 @@
 
 #include "base/bytes.h"
 #include "base/err_text.h"
+#include "bootcfg/bootcfg.h"
 
 static void push(struct qemu_cmd *c, int group, const char *s)
 {
@@ -154,6 +155,22 @@ static void disk(struct qemu_cmd *c, const struct vmdef *d, int sim)
 	opt(c, "-device", sim ? "virtio-blk-pci,drive=disk0" : "virtio-blk-pci,drive=disk0,disable-legacy=on,iommu_platform=on");
 }
 
+/* The VM's initdata, by fw_cfg, under SNP and under --sim alike: the
+ * guest reads it the same way and checks it against HOST_DATA (host-data=
+ * in the sev-snp-guest object, or snp-sim's reports). */
+static void initdata(struct qemu_cmd *c, const struct vmdef *d)
+{
+	if (!d->initdata[0])
+		return;
+	char *file = qemu_opt_escape(d->initdata);
+	if (!file) {
+		c->oom = 1;
+		return;
+	}
+	optf(c, "-fw_cfg", "name=" BOOTCFG_INITDATA_FW_CFG_NAME ",file=%s", file);
+	free(file);
+}
+
 /* An SVSM launch takes the firmware as three flash devices, in the layout
  * the measurement assumes (measure_svsm.h): OVMF code at the top, its vars
  * below, the SVSM below those. */
@@ -244,6 +261,7 @@ int qemu_cmd_build(struct qemu_cmd *c, const struct vmdef *d, const struct qemu_
 		return -1;
 	}
 	disk(c, d, o->sim);
+	initdata(c, d);
 	if (o->sim) {
 		char *sock = qemu_opt_escape(o->sim_socket);
 		if (!sock)

@@ -1,6 +1,7 @@
 /* Schema-driven loader: one table of fields serves boot.toml and the kernel
  * command line alike, so both get the same types, ranges and messages. */
 #include "bootcfg.h"
+#include "bootcfg_impl.h"
 
 #include <arpa/inet.h>
 #include <stdbool.h>
@@ -11,22 +12,6 @@
 #include "base/bytes.h"
 #include "toml/toml.h"
 
-enum field_kind {
-	F_STRING, F_UINT, F_UINT64, F_ENUM, F_IPV4, F_CIDR, F_HOSTPORT, F_HEX, F_SIZE,
-	F_IPV4_LIST, F_SHA256_LIST, F_STRING_LIST
-};
-
-struct field {
-	const char *section, *key;
-	enum field_kind kind;
-	uint32_t pin_bit;      /* a root.pin_* key: its bit in root.pin_set; 0 otherwise */
-	size_t offset;
-	size_t size;           /* F_STRING, F_HEX: buffer size; F_UINT: 1, 2 or 4 bytes */
-	uint32_t min, max;     /* F_UINT */
-	const char *const *names; /* F_ENUM: index = value */
-	size_t len_offset;     /* F_HEX: where the decoded length (size_t) goes */
-};
-
 static const char *const log_levels[] = {"", "", "", "error", "warning", "notice", "info", "debug", NULL};
 static const char *const failure_actions[] = {"retry", "poweroff", "reboot", NULL};
 static const char *const final_actions[] = {"", "poweroff", "reboot", NULL};
@@ -34,10 +19,11 @@ static const char *const net_modes[] = {"none", "dhcp", "static", NULL};
 static const char *const providers[] = {"auto", "configfs-tsm", "sev-guest", "sim", NULL};
 static const char *const channel_modes[] = {"listen", "connect", NULL};
 static const char *const digest_types[] = {"pbkdf2", NULL};
+static const char *const initdata_modes[] = {"off", "required", NULL};
 
 #define OFF(member) offsetof(struct boot_config, member)
 #define SZ(member) sizeof(((struct boot_config *)0)->member)
-static const struct field fields[] = {
+const struct field bootcfg__fields[] = {
 	{"log", "level", F_ENUM, 0, OFF(log_level), SZ(log_level), 0, 0, log_levels, 0},
 	{"failure", "action", F_ENUM, 0, OFF(failure.action), SZ(failure.action), 0, 0, failure_actions, 0},
 	{"failure", "retries", F_UINT, 0, OFF(failure.retries), SZ(failure.retries), 0, 100, NULL, 0},
@@ -82,11 +68,44 @@ static const struct field fields[] = {
 	{"root", "pin_size", F_SIZE, 1u << 10, OFF(root.pin.size), 8, 0, 0, NULL, 0},
 	{"switch_root", "init", F_STRING, 0, OFF(switch_root.init), SZ(switch_root.init), 0, 0, NULL, 0},
 	{"switch_root", "args", F_STRING_LIST, 0, OFF(switch_root.args), 0, 0, 0, NULL, 0},
+	/* Which of the fields above a per-VM initdata document may set. */
+	{"initdata", "mode", F_ENUM, 0, OFF(initdata.mode), SZ(initdata.mode), 0, 0, initdata_modes, 0},
+	{"initdata", "allow", F_ALLOW_LIST, 0, OFF(initdata.allow), 0, 0, 0, NULL, 0},
+	/* Initdata only (not a boot.toml table): who this VM is, for the log. */
+	{"vm", "name", F_STRING, 0, OFF(vm.name), SZ(vm.name), 0, 0, NULL, 0},
+	{"vm", "uuid", F_STRING, 0, OFF(vm.uuid), SZ(vm.uuid), 0, 0, NULL, 0},
 };
-#define FIELD_COUNT (sizeof fields / sizeof fields[0])
-#define PIN_ALL_SET ((1u << 11) - 1)
+const size_t bootcfg__field_count = sizeof bootcfg__fields / sizeof bootcfg__fields[0];
+#define fields bootcfg__fields
+#define FIELD_COUNT bootcfg__field_count
+#define PIN_ALL_SET BOOTCFG__PIN_ALL_SET
+/* initdata.allow is a 64-bit mask over this table. */
+_Static_assert(sizeof bootcfg__fields / sizeof bootcfg__fields[0] <= 64, "initdata.allow holds 64 fields");
 
-static const char *const sections[] = {"log", "failure", "network", "attestation", "channel", "root", "switch_root", NULL};
+/* boot.toml's tables; [vm] is initdata's alone. */
+static const char *const sections[] = {"log", "failure", "network", "attestation", "channel", "root", "switch_root",
+				       "initdata", NULL};
+
+struct toml_arena bootcfg__arena;
+
+uint64_t bootcfg__field_bit(const struct field *f) { return UINT64_C(1) << (size_t)(f - fields); }
+
+uint64_t bootcfg__pin_mask(void)
+{
+	uint64_t m = 0;
+	for (size_t i = 0; i < FIELD_COUNT; i++)
+		if (fields[i].pin_bit)
+			m |= UINT64_C(1) << i;
+	return m;
+}
+
+/* The measured image alone decides how it is attested ([attestation]) and
+ * what initdata may do ([initdata]): a host that could set either through
+ * initdata could pick the simulator or widen its own permissions. */
+int bootcfg__initdata_never(const char *section)
+{
+	return strcmp(section, "attestation") == 0 || strcmp(section, "initdata") == 0;
+}
 
 void bootcfg_defaults(struct boot_config *cfg)
 {
@@ -275,6 +294,40 @@ static int set_from_text(struct boot_config *cfg, const struct field *f, const c
 	}
 }
 
+/* One initdata.allow entry: "TABLE" (every key of it), "TABLE.KEY", or
+ * "root.pin_*" (the whole disk pin). */
+static int allow_add(struct boot_config *cfg, const char *s, char *msg, size_t msg_len)
+{
+	char section[32];
+	const char *dot = strchr(s, '.');
+	size_t n = dot ? (size_t)(dot - s) : strlen(s);
+	if (n == 0 || n >= sizeof section) {
+		snprintf(msg, msg_len, "entries must be TABLE or TABLE.KEY, got '%.40s'", s);
+		return -1;
+	}
+	memcpy(section, s, n);
+	section[n] = '\0';
+	if (bootcfg__initdata_never(section)) {
+		snprintf(msg, msg_len, "may never name [%s]: only the measured image decides %s", section,
+			 strcmp(section, "attestation") == 0 ? "how it is attested" : "what initdata may set");
+		return -1;
+	}
+	uint64_t add = 0;
+	if (strcmp(s, "root.pin_*") == 0) {
+		add = bootcfg__pin_mask();
+	} else {
+		for (size_t i = 0; i < FIELD_COUNT; i++)
+			if (strcmp(fields[i].section, section) == 0 && (!dot || strcmp(fields[i].key, dot + 1) == 0))
+				add |= UINT64_C(1) << i;
+	}
+	if (add == 0) {
+		snprintf(msg, msg_len, "entries must be a table, TABLE.KEY or \"root.pin_*\", got '%.40s'", s);
+		return -1;
+	}
+	cfg->initdata.allow |= add;
+	return 0;
+}
+
 /* Appends one element to a list field. */
 static int list_add(struct boot_config *cfg, const struct field *f, const char *s, char *msg, size_t msg_len)
 {
@@ -312,6 +365,8 @@ static int list_add(struct boot_config *cfg, const struct field *f, const char *
 		}
 		strcpy(cfg->switch_root.args[cfg->switch_root.arg_count++], s);
 		return 0;
+	case F_ALLOW_LIST:
+		return allow_add(cfg, s, msg, msg_len);
 	default:
 		return -1;
 	}
@@ -325,16 +380,19 @@ static void list_clear(struct boot_config *cfg, const struct field *f)
 		cfg->channel.owner_key_count = 0;
 	else if (f->kind == F_STRING_LIST)
 		cfg->switch_root.arg_count = 0;
+	else if (f->kind == F_ALLOW_LIST)
+		cfg->initdata.allow = 0;
 }
 
 static int is_list(const struct field *f)
 {
-	return f->kind == F_IPV4_LIST || f->kind == F_SHA256_LIST || f->kind == F_STRING_LIST;
+	return f->kind == F_IPV4_LIST || f->kind == F_SHA256_LIST || f->kind == F_STRING_LIST ||
+	       f->kind == F_ALLOW_LIST;
 }
 
 /* ---- TOML front end --------------------------------------------------------------- */
 
-static const struct field *find_field(const char *section, const char *key)
+const struct field *bootcfg__find_field(const char *section, const char *key)
 {
 	for (size_t i = 0; i < FIELD_COUNT; i++)
 		if (strcmp(fields[i].section, section) == 0 && strcmp(fields[i].key, key) == 0)
@@ -342,8 +400,8 @@ static const struct field *find_field(const char *section, const char *key)
 	return NULL;
 }
 
-static int load_value(struct boot_config *cfg, struct toml_doc *doc, const struct field *f,
-		      const struct toml_node *v, struct toml_error *terr)
+int bootcfg__load_value(struct boot_config *cfg, struct toml_doc *doc, const struct field *f,
+			const struct toml_node *v, struct toml_error *terr)
 {
 	char msg[128];
 	if (is_list(f)) {
@@ -387,11 +445,9 @@ static int load_value(struct boot_config *cfg, struct toml_doc *doc, const struc
 static int load_toml(struct boot_config *cfg, const char *file, const char *text, size_t len, char *err,
 		     size_t err_len)
 {
-	/* Static: about 36 KiB, too much for PID 1's stack habits, and used once. */
-	static struct toml_arena arena;
 	struct toml_doc doc;
 	struct toml_error terr;
-	toml_doc_init_arena(&doc, &arena);
+	toml_doc_init_arena(&doc, &bootcfg__arena);
 	if (toml_parse(&doc, file, text, len, &terr) != 0)
 		goto fail;
 	const struct toml_node *root = toml_root(&doc);
@@ -402,13 +458,13 @@ static int load_toml(struct boot_config *cfg, const char *file, const char *text
 		if (toml_expect(&doc, sec, TOML_TABLE, &terr) != 0)
 			goto fail;
 		for (const struct toml_node *kv = toml_first(&doc, sec); kv; kv = toml_next(&doc, kv)) {
-			const struct field *f = find_field(section, toml_key(&doc, kv));
+			const struct field *f = bootcfg__find_field(section, toml_key(&doc, kv));
 			if (!f) {
 				toml_errorf(&terr, &doc, kv, "unknown key '%s.%s'", section, toml_key(&doc, kv));
 				terr.column = toml_key_column(kv); /* point at the key, not its value */
 				goto fail;
 			}
-			if (load_value(cfg, &doc, f, kv, &terr) != 0)
+			if (bootcfg__load_value(cfg, &doc, f, kv, &terr) != 0)
 				goto fail;
 		}
 	}
@@ -431,8 +487,8 @@ static int apply_override(struct boot_config *cfg, const struct cmdline_override
 	}
 	memcpy(section, o->key, n);
 	section[n] = '\0';
-	const struct field *f = find_field(section, dot + 1);
-	if (!f) {
+	const struct field *f = bootcfg__find_field(section, dot + 1);
+	if (!f || strcmp(section, "vm") == 0) { /* [vm] comes from initdata only */
 		snprintf(err, err_len, "kernel command line: unknown key 'snpboot.%s'", o->key);
 		return -1;
 	}
@@ -458,20 +514,79 @@ static int apply_override(struct boot_config *cfg, const struct cmdline_override
 
 static int validate_disk_pin(const struct boot_config *cfg, const char *file, char *err, size_t err_len);
 
+/* 1 when the value of section.key may still come from initdata: mode
+ * "required" (a boot without initdata never happens) and the key allowed.
+ * The guest checks every rule again, final, once initdata is applied. */
+static int initdata_may_set(const struct boot_config *cfg, int final, uint64_t mask)
+{
+	return !final && cfg->initdata.mode == INITDATA_REQUIRED && mask && (cfg->initdata.allow & mask) == mask;
+}
+
+static uint64_t bit_of(const char *section, const char *key)
+{
+	const struct field *f = bootcfg__find_field(section, key);
+	return f ? bootcfg__field_bit(f) : 0;
+}
+
+void bootcfg_deferred(const struct boot_config *cfg, char *out, size_t out_len)
+{
+	static const char *const keys[][2] = {{"channel", "owner_key_sha256"}, {"root", "device"},
+					      {"network", "address"}, {"channel", "owner_address"}};
+	int have[5] = {cfg->channel.owner_key_count > 0, cfg->root.device[0] != '\0',
+		       cfg->net.mode != NET_MODE_STATIC || cfg->net.address != 0,
+		       cfg->channel.mode != CHANNEL_CONNECT || cfg->channel.owner_port != 0, cfg->root.pin_set != 0};
+	size_t n = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < 5 && n < out_len; i++) {
+		if (have[i])
+			continue;
+		int w = snprintf(out + n, out_len - n, "%s%s%s%s", n ? " " : "", i < 4 ? keys[i][0] : "root",
+				 i < 4 ? "." : "", i < 4 ? keys[i][1] : ".pin_*");
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
+}
+
 /* Whatever runs after switch_root can obtain genuine reports for this
  * MEASUREMENT, so the measured configuration must say whom to trust with
  * the channel (owner keys) and which disk the key may open (the disk pin):
- * neither has a default, and neither can be left out. */
-static int validate_pins(const struct boot_config *cfg, const char *file, char *err, size_t err_len)
+ * neither has a default, and neither can be left out. With initdata, the
+ * measured configuration may leave them to the document bound to HOST_DATA,
+ * which the owner's verifier checks. */
+static int validate_pins(const struct boot_config *cfg, const char *file, int final, char *err, size_t err_len)
 {
-	if (cfg->channel.owner_key_count == 0) {
+	if (cfg->channel.owner_key_count == 0 &&
+	    initdata_may_set(cfg, final, bit_of("channel", "owner_key_sha256")))
+		; /* initdata must bring it */
+	else if (cfg->channel.owner_key_count == 0) {
 		snprintf(err, err_len,
 			 "%s: channel.owner_key_sha256 is empty: the first stage talks only to a pinned owner. Make a key "
 			 "with `snpboot owner-key --generate owner.pem` and paste the line it prints",
 			 file);
 		return -1;
 	}
+	if (cfg->root.pin_set == 0 && initdata_may_set(cfg, final, bootcfg__pin_mask()))
+		return 0;
 	return validate_disk_pin(cfg, file, err, err_len);
+}
+
+/* [initdata] itself: the disk pin is one unit, and allow means nothing
+ * without mode "required". */
+static int validate_initdata(const struct boot_config *cfg, const char *file, char *err, size_t err_len)
+{
+	uint64_t pins = cfg->initdata.allow & bootcfg__pin_mask();
+	if (pins && pins != bootcfg__pin_mask()) {
+		snprintf(err, err_len, "%s: initdata.allow names part of the disk pin: the pin is one unit, allow "
+			 "\"root.pin_*\" (or \"root\") or none of it", file);
+		return -1;
+	}
+	if (cfg->initdata.mode == INITDATA_OFF && cfg->initdata.allow) {
+		snprintf(err, err_len, "%s: initdata.allow is set but initdata.mode is \"off\": initdata is never "
+			 "read; set initdata.mode = \"required\" or drop the list", file);
+		return -1;
+	}
+	return 0;
 }
 
 /* The disk pin: all of it or nothing, and a pin the first stage accepts. */
@@ -541,15 +656,17 @@ static int validate_service(const struct boot_config *cfg, const char *file, cha
 	return 0;
 }
 
-static int validate(const struct boot_config *cfg, const char *file, char *err, size_t err_len)
+int bootcfg__validate(const struct boot_config *cfg, const char *file, int final, char *err, size_t err_len)
 {
-	if (validate_service(cfg, file, err, err_len) != 0)
+	if (validate_service(cfg, file, err, err_len) != 0 || validate_initdata(cfg, file, err, err_len) != 0)
 		return -1;
-	if (cfg->net.mode == NET_MODE_STATIC && cfg->net.address == 0) {
+	if (cfg->net.mode == NET_MODE_STATIC && cfg->net.address == 0 &&
+	    !initdata_may_set(cfg, final, bit_of("network", "address"))) {
 		snprintf(err, err_len, "%s: network.mode = \"static\" needs network.address", file);
 		return -1;
 	}
-	if (cfg->channel.mode == CHANNEL_CONNECT && cfg->channel.owner_port == 0) {
+	if (cfg->channel.mode == CHANNEL_CONNECT && cfg->channel.owner_port == 0 &&
+	    !initdata_may_set(cfg, final, bit_of("channel", "owner_address"))) {
 		snprintf(err, err_len, "%s: channel.mode = \"connect\" needs channel.owner_address", file);
 		return -1;
 	}
@@ -557,7 +674,7 @@ static int validate(const struct boot_config *cfg, const char *file, char *err, 
 		snprintf(err, err_len, "%s: channel.mode = \"connect\" needs a network (network.mode is \"none\")", file);
 		return -1;
 	}
-	if (cfg->root.device[0] == '\0') {
+	if (cfg->root.device[0] == '\0' && !initdata_may_set(cfg, final, bit_of("root", "device"))) {
 		snprintf(err, err_len, "%s: root.device is required (/dev/..., UUID=... or PARTUUID=...)", file);
 		return -1;
 	}
@@ -566,7 +683,7 @@ static int validate(const struct boot_config *cfg, const char *file, char *err, 
 			 cfg->switch_root.init);
 		return -1;
 	}
-	if (validate_pins(cfg, file, err, err_len) != 0)
+	if (validate_pins(cfg, file, final, err, err_len) != 0)
 		return -1;
 	if (strchr(cfg->root.mapper_name, '/') || cfg->root.mapper_name[0] == '\0') {
 		snprintf(err, err_len, "%s: root.mapper_name must be a plain name, got '%s'", file, cfg->root.mapper_name);
@@ -584,7 +701,8 @@ int bootcfg_load(struct boot_config *cfg, const char *file, const char *text, si
 	for (unsigned i = 0; overrides && i < overrides->count; i++)
 		if (apply_override(cfg, &overrides->items[i], err, err_len) != 0)
 			return -1;
-	return validate(cfg, file, err, err_len);
+	/* Complete unless initdata, required, may still bring what is missing. */
+	return bootcfg__validate(cfg, file, cfg->initdata.mode == INITDATA_OFF, err, err_len);
 }
 
 int bootcfg_load_pin(const char *file, const char *text, size_t len, struct disk_pin *pin, char *err, size_t err_len)
@@ -604,8 +722,8 @@ int bootcfg_load_pin(const char *file, const char *text, size_t len, struct disk
 	if (toml_expect(&doc, t, TOML_TABLE, &terr) != 0)
 		goto fail;
 	for (const struct toml_node *kv = toml_first(&doc, t); kv; kv = toml_next(&doc, kv)) {
-		const struct field *f = find_field("root", toml_key(&doc, kv));
-		if (f && f->pin_bit && load_value(&cfg, &doc, f, kv, &terr) != 0)
+		const struct field *f = bootcfg__find_field("root", toml_key(&doc, kv));
+		if (f && f->pin_bit && bootcfg__load_value(&cfg, &doc, f, kv, &terr) != 0)
 			goto fail;
 	}
 	if (validate_disk_pin(&cfg, file, err, err_len) != 0)

@@ -43,7 +43,7 @@ static int load_sections(struct vmdef_ctx *c)
 	vmdef_schema_table_keys(NULL, tables);
 	if (toml_check_table_keys(c->doc, toml_root(c->doc), "", tables, c->err))
 		return -1;
-	if (vmdef__load_vm(c) || vmdef__load_firmware_boot(c) || vmdef__load_policy(c) || vmdef__load_expect(c) ||
+	if (vmdef__load_vm(c) || vmdef__load_firmware_boot(c) || vmdef__load_policy(c) || vmdef__load_expect(c) || vmdef__load_initdata(c) ||
 	    vmdef__load_platform(c) || vmdef__load_channel(c) || vmdef__load_launch(c) || vmdef__load_svsm(c) || vmdef__load_svsm_attest(c) ||
 	    vmdef__load_sim(c))
 		return -1;

@@ -17,6 +17,15 @@
  *   memory_mib              integer 64..4194304                   2048
  *   vmm_type                "qemu" | "ec2" | "ec2-2025" | "gce"   "qemu"
  *   guest_features          integer, VMSA SEV_FEATURES, bit 0 set 1
+ *   initdata                path of this VM's initdata document    none
+ *                           (TOML, at most 16 KiB; `snpboot
+ *                           initdata` checks it). Read at load:
+ *                           HOST_DATA must be its SHA-256, so
+ *                           expect.host_data defaults to that (and
+ *                           must equal it when given); launch-qemu
+ *                           passes it by fw_cfg and as host-data;
+ *                           snp-sim reports it (sim.host_data
+ *                           still overrides, for tests)
  *   [firmware]
  *   ovmf                    path of the AmdSev OVMF image used     required when the
  *                           for MEASUREMENT (needs the SEV         measurement is
@@ -144,6 +153,7 @@
 #define VMDEF_ERR_LEN 512
 #define VMDEF_EXTRA_ARGS_MAX 4096 /* bytes of launch.extra_args, each string with its NUL */
 #define VMDEF_EXTRA_ARGS_COUNT 64
+#define VMDEF_INITDATA_MAX 16384 /* the first stage's limit (BOOTCFG_INITDATA_MAX) */
 
 enum vmdef_channel_mode {
 	VMDEF_CHANNEL_CONNECT = 0, /* the client dials the guest */
@@ -222,6 +232,11 @@ struct vmdef {
 	uint64_t memory_mib;
 	enum measure_vmm vmm;
 	uint64_t guest_features;
+	/* vm.initdata: the file ("" when absent) and its SHA-256, which is the
+	 * launch's HOST_DATA (vmdef_initdata.c) */
+	char initdata[VMDEF_PATH_MAX];
+	uint8_t initdata_sha256[32];
+	struct vmdef_pos pos_initdata;
 
 	/* [firmware], [boot]: empty strings when absent */
 	char ovmf[VMDEF_PATH_MAX];

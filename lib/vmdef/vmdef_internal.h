@@ -51,5 +51,7 @@ int vmdef__load_launch(struct vmdef_ctx *c);
 int vmdef__load_svsm(struct vmdef_ctx *c);
 int vmdef__load_svsm_attest(struct vmdef_ctx *c);
 int vmdef__load_sim(struct vmdef_ctx *c);
+/* vm.initdata against expect.host_data, after both are read (vmdef_initdata.c). */
+int vmdef__load_initdata(struct vmdef_ctx *c);
 
 #endif

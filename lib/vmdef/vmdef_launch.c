@@ -50,6 +50,9 @@ int vmdef__load_vm(struct vmdef_ctx *c)
 				   "not \"%s\"",
 				   vmm);
 
+	if (vmdef__path(c, t, "initdata", d->initdata, &d->pos_initdata))
+		return -1;
+
 	d->guest_features = MEASURE_FEATURE_SNP_ACTIVE;
 	if (vmdef__int(c, t, "guest_features", 0, INT64_MAX, &v, &got))
 		return -1;

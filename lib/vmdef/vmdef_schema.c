@@ -40,6 +40,12 @@ const struct vmdef_key vmdef_schema_keys[] = {
 	{"vm", "guest_features", VMDEF_KIND_INT, "0x1", 0,
 	 "VMSA SEV_FEATURES; bit 0 (SNPActive) must be set. Measured. 0x21 adds DebugSwap, which\n"
 	 "some host kernels turn on. Default 0x1."},
+	{"vm", "initdata", VMDEF_KIND_PATH, "\"initdata.toml\"", 1,
+	 "This VM's initdata (TOML, at most 16 KiB): its per-VM settings for an image whose\n"
+	 "boot.toml says [initdata] mode = \"required\". Not measured: bound to the launch by\n"
+	 "HOST_DATA = SHA-256(file), which expect.host_data then defaults to (and must equal).\n"
+	 "launch-qemu hands it to the guest by fw_cfg. `snpboot initdata FILE` checks it.\n"
+	 "Default: none."},
 	/* [firmware] */
 	{"firmware", "ovmf", VMDEF_KIND_PATH, "\"OVMF.amdsev.fd\"", 0,
 	 "The AmdSev OVMF build (QEMU -bios under SNP). It must have the SEV kernel-hashes table\n"
