@@ -27,13 +27,15 @@
 #include "commands.h"
 #include "cli/file_io.h"
 #include "https/https_get.h"
-#include "snp/idblock_key.h"
 #include "snp/kds.h"
 #include "client/kds_fetch.h"
+#include "client/owner_certs.h"
+#include "client/owner_identity.h"
+#include "client/owner_session.h"
+#include "client/owner_verify.h"
 #include "client/release_log.h"
 #include "cli/secret_file.h"
 #include "chan/selfcert.h"
-#include "snp/snp_certtable.h"
 #include "snp/snp_verify.h"
 #include "vmdef/vmdef.h"
 
@@ -106,9 +108,7 @@ struct client_args {
 static struct vmdef def;
 static struct chan_tls_client tls;
 static struct selfcert owner_cert;
-static struct chan_io io;
-static uint8_t frame_buf[CHAN_EVIDENCE_MAX];
-static uint8_t report_copy[CHAN_REPORT_LEN];
+static struct owner_session session;
 static struct snp_verify_result verdict;
 static struct snp_report parsed_report;
 
@@ -123,30 +123,6 @@ static int read_disk_key(const struct client_args *a, uint8_t key[CHAN_DISK_KEY_
 			 : secret_read_file(a->key_file, "disk key file", key, 1, CHAN_DISK_KEY_MAX, len, err, sizeof err);
 	if (rc != 0)
 		fprintf(stderr, PROG ": %s\n", err);
-	return rc;
-}
-
-/* The owner's private key: the same checks as the disk key. */
-static int load_owner_key(char *err, size_t err_len)
-{
-	static uint8_t pem[16384];
-	size_t n = 0;
-	struct idblock_key k;
-	char why[512];
-	int rc = secret_read_file(def.owner_key, "owner key", pem, 1, sizeof pem - 1, &n, why, sizeof why);
-	if (rc != 0) {
-		snprintf(err, err_len, "%s", why);
-		return -1;
-	}
-	pem[n] = '\0';
-	rc = idblock_key_from_pem(&k, (const char *)pem, n, why, sizeof why);
-	secure_wipe(pem, sizeof pem);
-	if (rc == 0)
-		rc = selfcert_from_scalar(&owner_cert, k.priv, "snpboot owner", time(NULL) - 3600, time(NULL) + 86400, why,
-					  sizeof why);
-	idblock_key_wipe(&k);
-	if (rc != 0)
-		snprintf(err, err_len, "owner key %s: %s", def.owner_key, why);
 	return rc;
 }
 
@@ -230,99 +206,6 @@ static int wait_for_guest(const char *addr, time_t deadline)
 	return fd;
 }
 
-/* 0; -1 with err set (bad certificates or definition); -2 when KDS failed. */
-static int load_certs(const struct client_args *a, const struct chan_evidence *ev, struct amd_certdir *dir,
-		      struct amd_certs *certs, char *err, size_t err_len)
-{
-	const char *certdir = a->certs ? a->certs : def.certs[0] ? def.certs : NULL;
-	if (certdir) {
-		if (amd_certdir_load(certdir, dir, err, err_len) != 0)
-			return -1;
-		*certs = dir->certs;
-		return 0;
-	}
-	static struct snp_certtable table;
-	if (!ev->cert_table && a->kds) {
-		char cache[KDS_PATH_MAX];
-		if (a->cache)
-			snprintf(cache, sizeof cache, "%s", a->cache);
-		else if (kds_default_cache_dir(cache, sizeof cache) != 0)
-			cache[0] = '\0';
-		if (kds_fetch_for_report(ev->report, CHAN_REPORT_LEN, def.product, cache, a->kds_url, a->ca_file, dir,
-					 NULL, 0, err, err_len) != 0)
-			return -2; /* KDS unreachable or refusing: a network failure */
-		*certs = dir->certs;
-		return 0;
-	}
-	if (!ev->cert_table) {
-		snprintf(err, err_len,
-			 "the guest sent no certificates and neither --certs, [platform] certs nor --kds is given");
-		return -1;
-	}
-	if (snp_certtable_parse(&table, ev->cert_table, ev->cert_table_len, err, err_len) != 0)
-		return -1;
-	return snp_certs_from_table(&table, certs, err, err_len);
-}
-
-/* The product whose CRL applies: the definition's, else the one the VCEK names. */
-static enum amd_product crl_product(const struct amd_certs *certs, int *is_vlek)
-{
-	struct amd_vcek_ext ext;
-	*is_vlek = 0;
-	int have_ext = certs->vcek && amd_vcek_ext_parse(certs->vcek, certs->vcek_len, &ext, NULL, 0) == 0;
-	if (have_ext)
-		*is_vlek = (ext.present & AMD_EXT_CSP_ID) != 0;
-	if (def.product != SNP_PRODUCT_UNKNOWN)
-		return snp_product_to_amd(def.product);
-	return have_ext ? amd_product_from_name(ext.product_name, strlen(ext.product_name)) : AMD_PRODUCT_UNKNOWN;
-}
-
-/*
- * Revocation (DESIGN.md step 5): a certificate set without the ARK's CRL
- * gets one, from snp-sim's state for a simulated definition, else from KDS
- * (cached until its nextUpdate). When none can be had, the reason is said
- * here and the verifier, told to require a CRL, refuses the chain.
- * *crl_buf holds what was read (free it after verification).
- */
-static void attach_crl(const struct client_args *a, struct amd_certs *certs, uint8_t **crl_buf)
-{
-	char err[1024], where[2 * VMDEF_PATH_MAX + 32];
-	size_t len = 0;
-	*crl_buf = NULL;
-	if (!def.check_crl) {
-		/* The explicit opt-out: no CRL at all, so what every run says is true. */
-		certs->crl = NULL;
-		certs->crl_len = 0;
-		return;
-	}
-	if (certs->crl)
-		return;
-	if (def.simulated) {
-		int rc = vmdef_sim_crl(&def, crl_buf, &len, where, sizeof where, err, sizeof err);
-		if (rc == 0)
-			fprintf(stderr, PROG ": CRL from %s (the simulator's test ARK)\n", where);
-		else if (rc == 1)
-			fprintf(stderr, PROG ": no CRL: none in %s (snp-sim issues crl.der in its state directory)\n",
-				where);
-		else
-			fprintf(stderr, PROG ": no CRL: %s\n", err);
-	} else {
-		char cache[KDS_PATH_MAX];
-		int is_vlek;
-		enum amd_product p = crl_product(certs, &is_vlek);
-		if (a->cache)
-			snprintf(cache, sizeof cache, "%s", a->cache);
-		else if (kds_default_cache_dir(cache, sizeof cache) != 0)
-			cache[0] = '\0';
-		if (kds_fetch_crl(p, is_vlek, cache, a->kds_url, a->ca_file, crl_buf, &len, err, sizeof err) != 0)
-			fprintf(stderr, PROG ": no CRL: %s\n", err);
-	}
-	if (*crl_buf) {
-		certs->crl = *crl_buf;
-		certs->crl_len = len;
-	}
-}
-
 /* The frame as it came, header included: what `measure --explain` reads. */
 static int save_evidence(const char *path, const uint8_t *payload, size_t len)
 {
@@ -383,114 +266,79 @@ static int measurement_failed(const struct snp_verify_result *v)
 	return 0;
 }
 
-static int send_reject(const char *why)
+/* The certificate sources the command line and the definition name. */
+static struct owner_cert_source cert_source(const struct client_args *a)
 {
-	char err[256];
-	size_t n = strlen(why);
-	if (n > CHAN_REJECT_MAX)
-		n = CHAN_REJECT_MAX;
-	if (chan_frame_send(&io, CHAN_FRAME_REJECT, (const uint8_t *)why, n, err, sizeof err) != 0)
-		return -1;
-	chan_io_close(&io);
-	return 0;
+	return (struct owner_cert_source){.certs = a->certs, .kds = a->kds, .cache = a->cache, .kds_url = a->kds_url,
+					  .ca_file = a->ca_file};
 }
 
-static int run(const struct client_args *a, const uint8_t *disk_key, size_t disk_key_len)
+/* Dials (or waits for) the guest until the TLS handshake is done. 0, or -1 after saying why. */
+static int connect_guest(const struct client_args *a)
 {
 	char err[512];
 	time_t deadline = time(NULL) + (def.timeout_s ? def.timeout_s : 300);
 	const char *addr = a->listen ? a->listen : a->connect ? a->connect : def.address;
 	int listen_mode = a->listen || (!a->connect && def.channel_mode == VMDEF_CHANNEL_LISTEN);
-	int fd;
 	for (;;) {
-		fd = listen_mode ? wait_for_guest(addr, deadline) : dial(addr, deadline);
+		int fd = listen_mode ? wait_for_guest(addr, deadline) : dial(addr, deadline);
 		if (fd < 0)
-			return EXIT_NETWORK;
-		if (chan_tls_client_start(&tls, &io, fd, err, sizeof err) != 0)
-			goto network;
-		chan_io_set_timeout(&io, 60000);
-		if (chan_io_handshake(&io, err, sizeof err) == 0)
+			return -1;
+		if (owner_session_handshake(&session, &tls, fd, 60000, err, sizeof err) == 0)
 			break;
 		/* A forwarder in front of a guest still booting (QEMU's hostfwd)
 		 * accepts the connection, then drops it when nothing listens behind
 		 * it yet: the guest never said a byte. Dial again until the deadline. */
-		if (listen_mode || io.received != 0 || time(NULL) + 1 >= deadline)
-			goto network;
-		fprintf(stderr, PROG ": %s before the guest said anything; dialling again\n", err);
-		close(fd);
+		int retry = !listen_mode && session.io.received == 0 && time(NULL) + 1 < deadline;
+		owner_session_end(&session);
+		fprintf(stderr, PROG ": %s%s\n", err, retry ? " before the guest said anything; dialling again" : "");
+		if (!retry)
+			return -1;
 		sleep(1);
 	}
-	fprintf(stderr, PROG ": TLS up with the guest (%s)\n", chan_io_suite(&io));
+	fprintf(stderr, PROG ": TLS up with the guest (%s)\n", chan_io_suite(&session.io));
+	return 0;
+}
 
-	uint8_t nonce[CHAN_NONCE_LEN], report_data[CHAN_REPORT_DATA_LEN];
-	if (getrandom(nonce, sizeof nonce, 0) != (ssize_t)sizeof nonce) {
-		snprintf(err, sizeof err, "getrandom: %s", strerror(errno));
+static int run(const struct client_args *a, const uint8_t *disk_key, size_t disk_key_len)
+{
+	char err[512], note[1024] = "";
+	if (connect_guest(a) != 0)
+		return EXIT_NETWORK;
+	if (owner_session_evidence(&session, 60000, err, sizeof err) != 0)
 		goto network;
-	}
-	if (chan_frame_send(&io, CHAN_FRAME_HELLO, nonce, sizeof nonce, err, sizeof err) != 0)
-		goto network;
-	struct chan_frame_decoder d;
-	chan_frame_decoder_init(&d, frame_buf, sizeof frame_buf, CHAN_FRAME_BIT(CHAN_FRAME_EVIDENCE));
-	if (chan_frame_recv(&io, &d, err, sizeof err) != 0)
-		goto network;
-	if (a->save_evidence)
-		save_evidence(a->save_evidence, d.buf, d.len); /* a diagnostic aid: failing to keep it stops nothing */
-	struct chan_evidence ev;
-	if (chan_evidence_decode(&ev, d.buf, d.len, err, sizeof err) != 0)
-		goto network;
-	memcpy(report_copy, ev.report, sizeof report_copy);
-	if (chan_binding_from_engine(&tls.cc.eng, nonce, chan_tls_client_guest_spki_sha256(&tls), report_data, err,
-				     sizeof err) != 0)
-		goto network;
+	if (a->save_evidence) /* a diagnostic aid: failing to keep it stops nothing */
+		save_evidence(a->save_evidence, session.frame, session.frame_len);
 
 	struct snp_verify_policy policy;
-	struct amd_certdir dir = {0};
-	struct amd_certs certs;
-	int verify_rc = -1;
-	/* The SVSM's service attestation binds the session and its manifest:
-	 * REPORT_DATA = SHA-512(binding || manifest) (chan_binding.h). Whether
-	 * a manifest may or must come at all is the verifier's check, against
-	 * [svsm] attest_services. */
-	if (ev.has_manifest)
-		chan_binding_svsm(report_data, ev.manifest, ev.manifest_len, report_data);
-	int setup_rc = vmdef_to_policy(&def, &policy, report_data, err, sizeof err);
-	policy.has_manifest = ev.has_manifest;
-	policy.manifest = ev.manifest;
-	policy.manifest_len = ev.manifest_len;
-	if (setup_rc == 0)
-		setup_rc = load_certs(a, &ev, &dir, &certs, err, sizeof err);
-	if (setup_rc != 0) {
+	struct owner_cert_source src = cert_source(a);
+	int rc = owner_verify_policy(&def, &session, &policy, err, sizeof err);
+	if (rc == 0)
+		rc = owner_verify_report(&src, &def, &session, &policy, &verdict, &parsed_report, note, sizeof note, err,
+					 sizeof err);
+	if (rc >= 0 && note[0])
+		fprintf(stderr, PROG ": %s\n", note);
+	if (rc < 0) {
 		fprintf(stderr, PROG ": %s\n", err);
-		send_reject("the owner could not set up verification");
-		amd_certdir_free(&dir);
-		close(fd);
-		return setup_rc == -2 ? EXIT_NETWORK : EXIT_INPUT;
+		owner_session_reject(&session, "the owner could not set up verification");
+		owner_session_end(&session);
+		return rc == -2 ? EXIT_NETWORK : EXIT_INPUT;
 	}
-	policy.now = time(NULL);
-	uint8_t *crl_buf = NULL;
-	attach_crl(a, &certs, &crl_buf);
-	verify_rc = snp_verify_report(report_copy, sizeof report_copy, &certs, &policy, &verdict, &parsed_report);
-	free(crl_buf);
-	amd_certdir_free(&dir);
 	/* The most common refusal: say which single launch change explains it. */
 	static struct explain_report explained;
 	const struct explain_report *whyp = NULL;
 	if (measurement_failed(&verdict)) {
-		if (explain_report_run(&explained, &def, report_copy, err, sizeof err) == 0)
+		if (explain_report_run(&explained, &def, session.report, err, sizeof err) == 0)
 			whyp = &explained;
 		else
 			fprintf(stderr, PROG ": cannot explain the MEASUREMENT mismatch: %s\n", err);
 	}
-	client_print_verdict(a->json, &def, &verdict, ev.boot_facts, ev.boot_facts_len, whyp);
-	if (verify_rc != 0 || !verdict.ok) {
-		char why[CHAN_REJECT_MAX];
-		if (verdict.n_failed)
-			snprintf(why, sizeof why, "attestation refused: %s: expected %s, got %s", verdict.failed[0].check,
-				 verdict.failed[0].expected, verdict.failed[0].got);
-		else
-			snprintf(why, sizeof why, "attestation refused");
-		send_reject(why);
-		close(fd);
+	client_print_verdict(a->json, &def, &verdict, session.ev.boot_facts, session.ev.boot_facts_len, whyp);
+	if (rc != 0) {
+		char why[CHAN_REJECT_MAX + 1];
+		owner_verify_refusal(&verdict, why, sizeof why);
+		owner_session_reject(&session, why);
+		owner_session_end(&session);
 		client_print_outcome(a->json, "refused", "the disk key was not sent");
 		return EXIT_REFUSED;
 	}
@@ -499,37 +347,24 @@ static int run(const struct client_args *a, const uint8_t *disk_key, size_t disk
 	struct release_log rl = {.lock_fd = -1};
 	int seen = open_release_log(&rl, policy.measurement, parsed_report.report_id, err, sizeof err);
 	if (seen != 0) {
-		char why[CHAN_REJECT_MAX];
 		fprintf(stderr, PROG ": %s\n", err);
-		snprintf(why, sizeof why, "%s", seen > 0 ? "one key release per launch: this REPORT_ID was already "
-							   "unlocked" : "the owner cannot keep its release record");
-		send_reject(why);
+		owner_session_reject(&session, seen > 0 ? "one key release per launch: this REPORT_ID was already unlocked"
+							: "the owner cannot keep its release record");
 		release_log_close(&rl);
-		close(fd);
+		owner_session_end(&session);
 		client_print_outcome(a->json, "refused", seen > 0 ? "second request in the same launch: the disk key was not sent"
 								   : "the disk key was not sent");
 		return seen > 0 ? EXIT_REFUSED : EXIT_INPUT;
 	}
 
 	/* Verified: the key goes out, and only into this TLS session. */
-	struct chan_secrets secrets = {.disk_key = disk_key, .disk_key_len = disk_key_len};
-	size_t len = chan_secrets_encode(frame_buf, sizeof frame_buf, &secrets, err, sizeof err);
-	int sent = len && chan_frame_send(&io, CHAN_FRAME_SECRETS, frame_buf, len, err, sizeof err) == 0;
-	secure_wipe(frame_buf, sizeof frame_buf);
-	if (!sent) {
-		release_log_close(&rl);
-		goto network;
-	}
-	chan_frame_decoder_init(&d, frame_buf, sizeof frame_buf, CHAN_FRAME_BIT(CHAN_FRAME_RESULT));
 	struct chan_result result;
-	if (chan_frame_recv(&io, &d, err, sizeof err) != 0 || chan_result_decode(&result, d.buf, d.len, err, sizeof err) != 0) {
+	char detail[CHAN_RESULT_DETAIL_MAX + 1];
+	if (owner_session_release(&session, disk_key, disk_key_len, 60000, &result, detail, err, sizeof err) != 0) {
 		release_log_close(&rl);
 		goto network;
 	}
-	char detail[CHAN_RESULT_DETAIL_MAX + 1];
-	snprintf(detail, sizeof detail, "%.*s", (int)result.detail_len, result.detail);
-	chan_io_close(&io);
-	close(fd);
+	owner_session_end(&session);
 	if (result.status == CHAN_RESULT_OK) {
 		int recorded = release_log_add(&rl, parsed_report.report_id, def.name, err, sizeof err);
 		release_log_close(&rl);
@@ -548,7 +383,7 @@ static int run(const struct client_args *a, const uint8_t *disk_key, size_t disk
 	return EXIT_UNLOCK_FAILED;
 network:
 	fprintf(stderr, PROG ": %s\n", err);
-	close(fd);
+	owner_session_end(&session);
 	return EXIT_NETWORK;
 }
 
@@ -621,7 +456,7 @@ int cmd_client(int argc, char **argv)
 	vmdef_warn_if_simulated(stderr, PROG, &def);
 	if (!def.check_crl)
 		fprintf(stderr, PROG ": " VMDEF_NO_CRL_WARNING " (%s)\n", def.file);
-	if (def.owner_key[0] && load_owner_key(err, sizeof err) != 0) {
+	if (def.owner_key[0] && owner_identity_load(def.owner_key, &owner_cert, err, sizeof err) != 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return EXIT_INPUT;
 	}
