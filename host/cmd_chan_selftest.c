@@ -27,12 +27,14 @@
 #define MAX_PINS CHAN_PEER_MAX_PINS
 
 static const char usage_text[] =
-	"usage: snpboot chan-selftest --listen IPV4:PORT [--pin SHA256HEX]... [--timeout-ms N]\n"
+	"usage: snpboot chan-selftest (--listen IPV4:PORT | --connect IPV4:PORT) [--pin SHA256HEX]...\n"
+	"                             [--timeout-ms N]\n"
 	"                             [--attest-sim SOCKET [--vmpl N]]\n"
 	"\n"
 	"Runs the guest's TLS server of the attested channel once, with a fresh P-384\n"
 	"key and self-signed certificate, for interoperability tests. Accepts one\n"
-	"connection, completes the handshake, prints what was agreed, then reads until\n"
+	"connection (or, with --connect, dials the owner or broker like a first stage in\n"
+	"connect mode), completes the handshake, prints what was agreed, then reads until\n"
 	"the peer closes. PORT 0 picks a free port. Lines on stdout:\n"
 	"  listening IP:PORT\n"
 	"  guest-key-sha256 HEX          SHA-256 of the server's SubjectPublicKeyInfo\n"
@@ -263,10 +265,25 @@ fail:
 	return -1;
 }
 
+/* Dials the owner (or broker) like a first stage in connect mode; the guest
+ * stays the TLS server. */
+static int connect_to(const struct sockaddr_in *sa)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) != 0) {
+		fprintf(stderr, "snpboot chan-selftest: connect: %s\n", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int cmd_chan_selftest(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"listen", required_argument, NULL, 'l'},
+		{"connect", required_argument, NULL, 'c'},
 		{"pin", required_argument, NULL, 'p'},
 		{"timeout-ms", required_argument, NULL, 't'},
 		{"attest-sim", required_argument, NULL, 's'},
@@ -279,7 +296,7 @@ int cmd_chan_selftest(int argc, char **argv)
 	size_t n_pins = 0;
 	unsigned timeout_ms = 30000;
 	struct sockaddr_in sa;
-	const char *listen_arg = NULL, *sim_sock = NULL;
+	const char *listen_arg = NULL, *connect_arg = NULL, *sim_sock = NULL;
 	uint32_t vmpl = 0;
 	char err[300], *end;
 	int c;
@@ -289,6 +306,9 @@ int cmd_chan_selftest(int argc, char **argv)
 		switch (c) {
 		case 'l':
 			listen_arg = optarg;
+			break;
+		case 'c':
+			connect_arg = optarg;
 			break;
 		case 'p':
 			if (n_pins == MAX_PINS || strlen(optarg) != 64 || hex_decode(pins[n_pins], 32, optarg, 64)) {
@@ -327,12 +347,13 @@ int cmd_chan_selftest(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc || !listen_arg) {
+	if (optind != argc || !listen_arg == !connect_arg) {
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
-	if (parse_listen(listen_arg, &sa)) {
-		fprintf(stderr, "snpboot chan-selftest: --listen wants IPV4:PORT, got '%s'\n", listen_arg);
+	if (parse_listen(listen_arg ? listen_arg : connect_arg, &sa)) {
+		fprintf(stderr, "snpboot chan-selftest: --%s wants IPV4:PORT, got '%s'\n", listen_arg ? "listen" : "connect",
+			listen_arg ? listen_arg : connect_arg);
 		return EXIT_USAGE;
 	}
 	if (chan_tls_server_init(&server, &pins[0][0], n_pins, err, sizeof(err))) {
@@ -340,8 +361,12 @@ int cmd_chan_selftest(int argc, char **argv)
 		chan_tls_server_wipe(&server);
 		return EXIT_FAILURE_GENERIC;
 	}
-	int rc = EXIT_FAILURE_GENERIC, lfd = listen_on(&sa), fd = -1;
-	if (lfd >= 0) {
+	int rc = EXIT_FAILURE_GENERIC, lfd = -1, fd = -1;
+	if (connect_arg) {
+		print_hex("guest-key-sha256", chan_tls_server_spki_sha256(&server), 32);
+		fflush(stdout);
+		fd = connect_to(&sa);
+	} else if ((lfd = listen_on(&sa)) >= 0) {
 		print_hex("guest-key-sha256", chan_tls_server_spki_sha256(&server), 32);
 		fflush(stdout);
 		fd = accept_one(lfd, timeout_ms);
