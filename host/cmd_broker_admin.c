@@ -13,6 +13,7 @@
 #include "cli/cli_opt.h"
 #include "cli/file_io.h"
 #include "cli/secret_file.h"
+#include "cmd_broker_serve.h"
 #include "commands.h"
 #include "vmdef/vmdef.h"
 
@@ -21,6 +22,8 @@
 static const char usage_text[] =
 	"usage: snpboot broker init-key FILE\n"
 	"       snpboot broker --db URL --master-key KEY COMMAND [ARGS]\n"
+	"       snpboot broker serve --db URL --master-key KEY --owner-key FILE --listen ADDR:PORT ...\n"
+	"                            (the key service itself: snpboot broker serve --help)\n"
 	"\n"
 	"commands:\n"
 	"  add VM.TOML --disk-key-file F   add a VM: its definition (stored verbatim)\n"
@@ -163,19 +166,41 @@ static int do_add(struct broker_store *s, const struct opts *o)
 		free(text);
 		return EXIT_INPUT;
 	}
+	/* The broker finds a VM by the HOST_DATA of its report: without one it
+	 * could never be served. */
+	if (!def.has_host_data) {
+		fprintf(stderr, "%s: vm '%s' has no [expect] host_data: the broker finds a VM by the HOST_DATA of its "
+				"report, so it could never serve this one (set host_data, or use initdata)\n",
+			PROG, def.name);
+		free(text);
+		return EXIT_INPUT;
+	}
+	/* A computed MEASUREMENT is computed now, from the files as they are, and
+	 * kept among the VM's accepted ones: the service never reads them. */
+	uint8_t m[BROKER_MEASUREMENT_LEN];
+	if (def.measurement_computed && vmdef_measure(&def, m, err, sizeof err) != 0) {
+		fprintf(stderr, "%s: %s\n", PROG, err);
+		free(text);
+		return EXIT_INPUT;
+	}
+	if (def.simulated)
+		fprintf(stderr, "%s: WARNING: vm '%s' trusts snp-sim's TEST root (simulated = true): a release to it "
+				"proves nothing about real hardware\n",
+			PROG, def.name);
 	int rc = read_disk_key(o, key, &key_len);
 	if (rc == EXIT_OK) {
 		struct broker_vm_new nv = {.name = def.name, .definition = text, .definition_len = len,
-					   .has_host_data = def.has_host_data};
+					   .has_host_data = 1};
 		memcpy(nv.host_data, def.host_data, sizeof nv.host_data);
-		if (!nv.has_host_data)
-			fprintf(stderr, "%s: warning: vm '%s' has no [expect] host_data: the broker cannot find it "
-					"by its report\n", PROG, def.name);
-		if (broker_vm_add(s, &nv, key, key_len, NULL, err, sizeof err) != 0) {
+		if (broker_vm_add(s, &nv, key, key_len, NULL, err, sizeof err) != 0 ||
+		    (def.measurement_computed && broker_vm_measurement_add(s, def.name, m, err, sizeof err) != 0)) {
 			fprintf(stderr, "%s: %s\n", PROG, err);
 			rc = EXIT_FAILURE_GENERIC;
 		} else {
-			printf("added vm '%s' (disk key version 1)\n", def.name);
+			char hex[2 * BROKER_MEASUREMENT_LEN + 1];
+			hex_encode(hex, def.measurement_computed ? m : def.measurement, BROKER_MEASUREMENT_LEN);
+			printf("added vm '%s' (disk key version 1, MEASUREMENT %s%s)\n", def.name, hex,
+			       def.measurement_computed ? ", computed now" : "");
 		}
 	}
 	secure_wipe(key, sizeof key);
@@ -240,14 +265,18 @@ static int do_show(struct broker_store *s, const char *name)
 static int print_event(void *ctx, const struct broker_event *ev)
 {
 	(void)ctx;
-	char when[32], rid[2 * BROKER_REPORT_ID_LEN + 1] = "-", tcb[24] = "-";
+	char when[32], rid[2 * BROKER_REPORT_ID_LEN + 1] = "-", chip[40] = "-", tcb[24] = "-";
 	fmt_time(when, sizeof when, ev->at);
 	if (ev->has_report_id)
-		hex_encode(rid, ev->report_id, 8); /* a prefix tells launches apart */
+		hex_encode(rid, ev->report_id, BROKER_REPORT_ID_LEN);
+	if (ev->has_chip_id) { /* 16 of its 64 bytes tell chips apart */
+		hex_encode(chip, ev->chip_id, 16);
+		strcat(chip, "...");
+	}
 	if (ev->has_tcb)
 		snprintf(tcb, sizeof tcb, "0x%016llx", (unsigned long long)ev->reported_tcb);
-	printf("%s %-8s %-16s report_id=%s tcb=%s peer=%s %s\n", when, broker_verdict_name(ev->verdict),
-	       ev->vm_name[0] ? ev->vm_name : "-", rid, tcb, ev->peer[0] ? ev->peer : "-", ev->reason);
+	printf("%s %-8s %-16s report_id=%s chip_id=%s tcb=%s peer=%s %s\n", when, broker_verdict_name(ev->verdict),
+	       ev->vm_name[0] ? ev->vm_name : "-", rid, chip, tcb, ev->peer[0] ? ev->peer : "-", ev->reason);
 	return 0;
 }
 
@@ -297,6 +326,8 @@ int cmd_broker_admin(int argc, char **argv)
 {
 	struct opts o;
 	char err[BROKER_ERR_MAX];
+	if (argc > 1 && strcmp(argv[1], "serve") == 0)
+		return cmd_broker_serve(argc - 1, argv + 1);
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			fputs(usage_text, stdout);

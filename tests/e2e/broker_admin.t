@@ -26,7 +26,9 @@ is "$?" 1 "init-key never overwrites"
 like out "already exists" "... and says so"
 
 "$SNPBOOT" config-generator --output vm.toml --force >/dev/null 2>&1
-sed -i -e '0,/^name = .*/s//name = "web-1"/' \
+# A fixed MEASUREMENT: the generated definition's files do not exist here
+# (a computed one is computed by add from the files; broker_serve.t does that).
+sed -i -e '0,/^name = .*/s//name = "web-1"/' -e 's/^measurement = "computed"/measurement = "'"$(printf 'cd%.0s' $(seq 48))"'"/' \
 	-e '0,/^# host_data = .*/s//host_data = "ab00000000000000000000000000000000000000000000000000000000000001"/' vm.toml
 head -c 64 /dev/urandom >disk.key && chmod 600 disk.key
 head -c 64 /dev/urandom >disk2.key && chmod 600 disk2.key
