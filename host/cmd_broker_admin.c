@@ -10,6 +10,7 @@
 #include "base/bytes.h"
 #include "broker/broker_master_key.h"
 #include "broker/broker_store.h"
+#include "broker/broker_tcb.h"
 #include "cli/cli_opt.h"
 #include "cli/file_io.h"
 #include "cli/secret_file.h"
@@ -34,6 +35,13 @@ static const char usage_text[] =
 	"  rotate-key NAME --disk-key-file F  a new current key version (older kept)\n"
 	"  log [--since T]                 the audit log; T is Unix seconds,\n"
 	"                                  YYYY-MM-DD[THH:MM:SS] (UTC) or 30m, 12h, 7d ago\n"
+	"  measurement add|remove NAME HEX another MEASUREMENT (96 hex) the VM may report,\n"
+	"                                  e.g. the new image during a rolling upgrade\n"
+	"  chip add|remove NAME HEX        allow only these CHIP_IDs (128 hex) for the VM\n"
+	"                                  (none listed: any chip)\n"
+	"  set min_tcb TCB | unset min_tcb the fleet's minimum TCB (bootloader=N,tee=N,snp=N,\n"
+	"                                  microcode=N[,fmc=N]); raises every VM's, never lowers\n"
+	"  settings                        the fleet settings\n"
 	"\n"
 	"  --db URL          sqlite:PATH (or a path), postgresql://..., or a libpq\n"
 	"                    keyword string \"host=... dbname=...\"\n"
@@ -45,7 +53,7 @@ static const char usage_text[] =
 
 struct opts {
 	const char *db, *master_key, *disk_key_file, *reason, *since;
-	const char *pos[3];
+	const char *pos[4];
 	int npos;
 };
 
@@ -106,7 +114,7 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->reason = v;
 		else if ((v = cli_opt_value(argc, argv, &i, "--since", &missing)))
 			o->since = v;
-		else if (missing || argv[i][0] == '-' || o->npos == 3) {
+		else if (missing || argv[i][0] == '-' || o->npos == 4) {
 			fprintf(stderr, "%s: unexpected argument '%s'\n", PROG, argv[i]);
 			return -1;
 		} else {
@@ -280,6 +288,54 @@ static int print_event(void *ctx, const struct broker_event *ev)
 	return 0;
 }
 
+/* measurement|chip add|remove NAME HEX. */
+static int do_vm_list_edit(struct broker_store *s, const struct opts *o, char *err, size_t err_len)
+{
+	int chip = strcmp(o->pos[0], "chip") == 0, add = strcmp(o->pos[1], "add") == 0;
+	size_t want = chip ? BROKER_CHIP_ID_LEN : BROKER_MEASUREMENT_LEN;
+	uint8_t v[BROKER_CHIP_ID_LEN];
+	if ((!add && strcmp(o->pos[1], "remove") != 0) || strlen(o->pos[3]) != 2 * want ||
+	    hex_decode(v, want, o->pos[3], 2 * want) != 0) {
+		fprintf(stderr, "%s: %s add|remove NAME HEX: HEX is %zu hex digits\n", PROG, o->pos[0], 2 * want);
+		return EXIT_USAGE;
+	}
+	int rc = chip ? (add ? broker_vm_chip_add(s, o->pos[2], v, err, err_len)
+			     : broker_vm_chip_remove(s, o->pos[2], v, err, err_len))
+		      : (add ? broker_vm_measurement_add(s, o->pos[2], v, err, err_len)
+			     : broker_vm_measurement_remove(s, o->pos[2], v, err, err_len));
+	if (rc != 0)
+		return -1;
+	printf("vm '%s': %s %s\n", o->pos[2], o->pos[0], add ? "added" : "removed");
+	return EXIT_OK;
+}
+
+static int print_setting(void *ctx, const char *name, const char *value)
+{
+	(void)ctx;
+	printf("%-16s %s\n", name, value);
+	return 0;
+}
+
+/* set min_tcb TCB, unset min_tcb: only settings the service knows. */
+static int do_setting(struct broker_store *s, const struct opts *o, char *err, size_t err_len)
+{
+	struct snp_tcb tcb;
+	int set = strcmp(o->pos[0], "set") == 0;
+	if (strcmp(o->pos[1], BROKER_SETTING_MIN_TCB) != 0) {
+		fprintf(stderr, "%s: unknown setting '%s' (known: " BROKER_SETTING_MIN_TCB ")\n", PROG, o->pos[1]);
+		return EXIT_USAGE;
+	}
+	if (set && broker_tcb_parse(o->pos[2], &tcb, err, err_len) != 0) {
+		fprintf(stderr, "%s: %s\n", PROG, err);
+		return EXIT_USAGE;
+	}
+	if ((set ? broker_setting_set(s, o->pos[1], o->pos[2], err, err_len)
+		 : broker_setting_unset(s, o->pos[1], err, err_len)) != 0)
+		return -1;
+	printf("%s %s\n", o->pos[1], set ? o->pos[2] : "unset");
+	return EXIT_OK;
+}
+
 static int run(struct broker_store *s, const struct opts *o)
 {
 	char err[BROKER_ERR_MAX];
@@ -287,7 +343,13 @@ static int run(struct broker_store *s, const struct opts *o)
 	int rc = 0;
 	if (strcmp(cmd, "add") == 0 && o->npos == 2)
 		return do_add(s, o);
-	if (strcmp(cmd, "list") == 0 && o->npos == 1)
+	if ((strcmp(cmd, "measurement") == 0 || strcmp(cmd, "chip") == 0) && o->npos == 4)
+		rc = do_vm_list_edit(s, o, err, sizeof err);
+	else if ((strcmp(cmd, "set") == 0 && o->npos == 3) || (strcmp(cmd, "unset") == 0 && o->npos == 2))
+		rc = do_setting(s, o, err, sizeof err);
+	else if (strcmp(cmd, "settings") == 0 && o->npos == 1)
+		rc = broker_setting_list(s, print_setting, NULL, err, sizeof err);
+	else if (strcmp(cmd, "list") == 0 && o->npos == 1)
 		rc = broker_vm_list(s, print_vm, NULL, err, sizeof err);
 	else if (strcmp(cmd, "show") == 0 && o->npos == 2)
 		return do_show(s, o->pos[1]);
@@ -315,6 +377,8 @@ static int run(struct broker_store *s, const struct opts *o)
 	} else {
 		return usage();
 	}
+	if (rc > 0)
+		return rc; /* a usage or input error, said already */
 	if (rc != 0) {
 		fprintf(stderr, "%s: %s\n", PROG, err);
 		return EXIT_FAILURE_GENERIC;

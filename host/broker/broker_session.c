@@ -8,6 +8,7 @@
 
 #include "base/bytes.h"
 #include "broker/broker_log.h"
+#include "broker/broker_tcb.h"
 #include "client/owner_verify.h"
 
 /* What one session learnt, for its event and log line. */
@@ -104,6 +105,29 @@ static int chip_allowed(const struct broker_vm *vm, const uint8_t chip[64])
 	return 0;
 }
 
+/* The fleet's minimum TCB (`broker set min_tcb`), read for every session so
+ * a change applies at once: it raises the definition's, never lowers it.
+ * 0, or -1 with err (a setting that fails its MAC or does not parse). */
+static int fleet_min_tcb(struct broker_worker *w, struct snp_verify_policy *policy, char *err, size_t err_len)
+{
+	char value[BROKER_SETTING_MAX];
+	int found = 0;
+	struct snp_tcb fleet;
+	if (broker_setting_get(w->store, BROKER_SETTING_MIN_TCB, value, &found, err, err_len) != 0)
+		return -1;
+	if (!found)
+		return 0;
+	if (broker_tcb_parse(value, &fleet, err, err_len) != 0)
+		return -1;
+	if (!policy->has_min_tcb) {
+		policy->min_tcb = fleet;
+		policy->has_min_tcb = 1;
+	} else {
+		broker_tcb_max(&policy->min_tcb, &fleet);
+	}
+	return 0;
+}
+
 /* Verification against vm's definition. 0 verified; otherwise o says why. */
 static int verify(struct broker_worker *w, const struct broker_vm *vm, struct outcome *o)
 {
@@ -123,7 +147,8 @@ static int verify(struct broker_worker *w, const struct broker_vm *vm, struct ou
 	w->def.measurement_computed = 0;
 	memcpy(w->def.measurement, m, sizeof m);
 	struct snp_verify_policy policy;
-	if (owner_verify_policy(&w->def, &w->session, &policy, err, sizeof err) != 0) {
+	if (owner_verify_policy(&w->def, &w->session, &policy, err, sizeof err) != 0 ||
+	    fleet_min_tcb(w, &policy, err, sizeof err) != 0) {
 		refuse(w, o, BROKER_OUT_INTERNAL, "the broker could not set up verification", err);
 		return -1;
 	}

@@ -8,6 +8,9 @@
 #     line and the metrics say so;
 #   - one release per REPORT_ID once unlocked; a new launch may ask again;
 #   - a revoked VM and an unknown HOST_DATA are refused at once;
+#   - policy: another MEASUREMENT only once `broker measurement add`ed (a
+#     rolling upgrade), CHIP_IDs once the VM lists some, the fleet's
+#     min_tcb raising the definition's;
 #   - a guest pinning another owner key never talks to the broker;
 #   - malformed and slow peers: garbage, a silent connection, a flood from
 #     one address; the broker answers the next guest all the same (the
@@ -162,6 +165,41 @@ start_sim vm-a.toml
 guest vmpl1 --vmpl 1
 is "$rc" 1 "web-a's report from VMPL 1: refused by verification (exit $rc)"
 check "... expected vs got" grep -q '^owner refused: attestation refused: VMPL: expected 0' vmpl1.guest
+
+# ---- policy: accepted MEASUREMENTs, CHIP_IDs, the fleet's minimum TCB --------------------
+new_m=$(printf 'e1%.0s' $(seq 48))
+cp vm-a.toml vm-a-new.toml
+printf 'measurement = "%s"\n' "$new_m" >>vm-a-new.toml # [sim] is last: the new image's launch
+start_sim vm-a-new.toml
+guest up1
+is "$rc" 1 "web-a reporting another MEASUREMENT (a new image): refused (exit $rc)"
+check "... MEASUREMENT: expected the accepted one, got the new" grep -q "^owner refused: attestation refused: MEASUREMENT: expected .*, got $new_m" up1.guest
+adm measurement add web-a "$new_m" >m.out 2>&1
+ok $? "broker measurement add web-a NEW (a rolling upgrade)"
+guest up2
+is "$rc" 0 "... then the new image is released (exit $rc)"
+adm measurement remove web-a "$new_m" >/dev/null 2>&1
+start_sim vm-a.toml
+chip=$(cat state/chip_id)
+adm chip add web-a "$(printf 'ab%.0s' $(seq 64))" >/dev/null 2>&1
+ok $? "broker chip add web-a OTHER-CHIP"
+guest chip1
+is "$rc" 1 "web-a on a chip it does not list: refused (exit $rc)"
+check "... told so" grep -q '^owner refused: attestation refused: CHIP_ID not allowed' chip1.guest
+adm chip add web-a "$chip" >/dev/null 2>&1
+guest chip2
+is "$rc" 0 "... once its chip is listed too: released (exit $rc)"
+start_sim vm-a.toml
+adm set min_tcb bootloader=9,tee=0,snp=8,microcode=115 >/dev/null 2>&1
+ok $? "broker set min_tcb (above the simulated platform's bootloader 3)"
+guest tcb1
+is "$rc" 1 "the fleet's minimum TCB raises web-a's: refused (exit $rc)"
+check "... told which component" grep -qi '^owner refused: attestation refused: .*TCB.*bootloader' tcb1.guest
+adm unset min_tcb >/dev/null 2>&1
+guest tcb2
+is "$rc" 0 "... unset: released (exit $rc)"
+adm set min_tcb bootloader=3,tee=x >set.out 2>&1
+is "$?" 2 "a malformed min_tcb is a usage error"
 
 # ---- a guest that pins another owner never talks to the broker ---------------------------
 other=$(printf '0%.0s' $(seq 64))
