@@ -52,7 +52,8 @@ static const char usage_text[] =
 	"                        each step's deadline (defaults 10, 30, 120): a slow peer\n"
 	"                        holds a worker no longer\n"
 	"  --claim-timeout S     a REPORT_ID claimed by a session that never finished may be\n"
-	"                        claimed again after S seconds (default 300)\n"
+	"                        claimed again after S seconds (default 300; more than\n"
+	"                        --result-timeout, so a live session keeps its claim)\n"
 	"  --source-rate N       sessions per minute from one address (default 60; 0: none)\n"
 	"  --source-sessions N   sessions open at once from one address (default 4; 0: none)\n"
 	"  --vm-rate N           attempts per minute for one VM (default 20; 0: none)\n"
@@ -152,6 +153,13 @@ int cmd_broker_serve(int argc, char **argv)
 		if (!bad)
 			fprintf(stderr, PROG ": need --db, --master-key, --owner-key and --listen (timeouts at least 1 s)\n");
 		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	if (claim <= res) {
+		/* A claim younger than the result deadline may belong to a session
+		 * still waiting for the guest's answer: taking it over would send
+		 * the key a second time while the first may still unlock. */
+		fprintf(stderr, PROG ": --claim-timeout (%u s) must exceed --result-timeout (%u s)\n", claim, res);
 		return EXIT_USAGE;
 	}
 	cfg.limits.handshake_ms = hs * 1000;

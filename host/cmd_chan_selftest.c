@@ -29,7 +29,7 @@
 static const char usage_text[] =
 	"usage: snpboot chan-selftest (--listen IPV4:PORT | --connect IPV4:PORT) [--pin SHA256HEX]...\n"
 	"                             [--timeout-ms N]\n"
-	"                             [--attest-sim SOCKET [--vmpl N]]\n"
+	"                             [--attest-sim SOCKET [--vmpl N] [--hold-result-ms N]]\n"
 	"\n"
 	"Runs the guest's TLS server of the attested channel once, with a fresh P-384\n"
 	"key and self-signed certificate, for interoperability tests. Accepts one\n"
@@ -52,6 +52,8 @@ static const char usage_text[] =
 	"  disk key received N bytes the client sent SECRETS (never printed); the answer\n"
 	"                            is RESULT ok \"unlocked (chan-selftest: nothing unlocked)\"\n"
 	"  report-id HEX             the report's REPORT_ID (printed before EVIDENCE)\n"
+	"--hold-result-ms N waits N ms between the key's arrival and RESULT (a guest slow\n"
+	"to unlock, or one that dies holding the key: broker tests kill the broker then).\n"
 	"Nothing is unlocked: it only shows what the client decided.\n"
 	"Exit: 0 handshake completed (with --attest-sim: the key was received), 1 refused\n"
 	"or failed, 2 usage.\n";
@@ -174,8 +176,8 @@ static int sim_report(const char *sock, uint32_t vmpl, const uint8_t report_data
 }
 
 /* The first stage's side after the handshake, with snp-sim as the platform. */
-static int fake_guest(struct chan_tls_server *s, struct chan_io *io, const char *sock, uint32_t vmpl, char *err,
-		      size_t err_len)
+static int fake_guest(struct chan_tls_server *s, struct chan_io *io, const char *sock, uint32_t vmpl,
+		      unsigned hold_ms, char *err, size_t err_len)
 {
 	static uint8_t frame[CHAN_EVIDENCE_MAX], report[SIM_REPORT_LEN], certs[SIM_CERTS_MAX];
 	uint8_t nonce[CHAN_NONCE_LEN], report_data[CHAN_REPORT_DATA_LEN];
@@ -217,6 +219,8 @@ static int fake_guest(struct chan_tls_server *s, struct chan_io *io, const char 
 		return -1;
 	printf("disk key received %zu bytes\n", key_len);
 	fflush(stdout);
+	if (hold_ms)
+		(void)poll(NULL, 0, (int)hold_ms);
 	len = chan_result_encode(frame, sizeof frame, CHAN_RESULT_OK, "unlocked (chan-selftest: nothing unlocked)", err,
 				 err_len);
 	if (len == 0 || chan_frame_send(io, CHAN_FRAME_RESULT, frame, len, err, err_len) != 0)
@@ -225,7 +229,8 @@ static int fake_guest(struct chan_tls_server *s, struct chan_io *io, const char 
 	return 0;
 }
 
-static int serve(struct chan_tls_server *s, int fd, unsigned timeout_ms, const char *sim_sock, uint32_t vmpl)
+static int serve(struct chan_tls_server *s, int fd, unsigned timeout_ms, const char *sim_sock, uint32_t vmpl,
+		 unsigned hold_ms)
 {
 	struct chan_io io;
 	char err[400];
@@ -241,7 +246,7 @@ static int serve(struct chan_tls_server *s, int fd, unsigned timeout_ms, const c
 		print_hex("owner-key-sha256", chan_tls_server_owner_sha256(s), 32);
 	if (sim_sock) {
 		fflush(stdout);
-		if (fake_guest(s, &io, sim_sock, vmpl, err, sizeof(err)) != 0)
+		if (fake_guest(s, &io, sim_sock, vmpl, hold_ms, err, sizeof(err)) != 0)
 			goto fail;
 		return 0;
 	}
@@ -288,13 +293,14 @@ int cmd_chan_selftest(int argc, char **argv)
 		{"timeout-ms", required_argument, NULL, 't'},
 		{"attest-sim", required_argument, NULL, 's'},
 		{"vmpl", required_argument, NULL, 'v'},
+		{"hold-result-ms", required_argument, NULL, 'H'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	static struct chan_tls_server server; /* ~40 KiB: not on the stack */
 	uint8_t pins[MAX_PINS][32];
 	size_t n_pins = 0;
-	unsigned timeout_ms = 30000;
+	unsigned timeout_ms = 30000, hold_ms = 0;
 	struct sockaddr_in sa;
 	const char *listen_arg = NULL, *connect_arg = NULL, *sim_sock = NULL;
 	uint32_t vmpl = 0;
@@ -339,6 +345,15 @@ int cmd_chan_selftest(int argc, char **argv)
 			vmpl = (uint32_t)v;
 			break;
 		}
+		case 'H': {
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || end == optarg || v > 3600000) {
+				fprintf(stderr, "snpboot chan-selftest: --hold-result-ms wants 0..3600000, got '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			hold_ms = (unsigned)v;
+			break;
+		}
 		case 'h':
 			fputs(usage_text, stdout);
 			return EXIT_OK;
@@ -373,7 +388,7 @@ int cmd_chan_selftest(int argc, char **argv)
 		close(lfd);
 	}
 	if (fd >= 0) {
-		rc = serve(&server, fd, timeout_ms, sim_sock, vmpl) == 0 ? EXIT_OK : EXIT_FAILURE_GENERIC;
+		rc = serve(&server, fd, timeout_ms, sim_sock, vmpl, hold_ms) == 0 ? EXIT_OK : EXIT_FAILURE_GENERIC;
 		close(fd);
 	}
 	chan_tls_server_wipe(&server);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -184,8 +185,14 @@ struct pool {
 
 static pid_t spawn(const struct broker_serve_config *cfg, int lfd, int mfd, struct broker_shared *shared)
 {
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0) {
+		/* The parent gone (SIGKILL, a crash): stop like on SIGTERM, after the
+		 * session in flight. An orphaned worker would keep accepting
+		 * guests unsupervised and keep the port from a restarted broker. */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+			_exit(0);
 		if (mfd >= 0)
 			close(mfd);
 		worker_main(cfg, lfd, shared);

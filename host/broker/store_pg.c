@@ -6,6 +6,7 @@
  * next statement outside a transaction; inside one the transaction is lost
  * and the call fails.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +38,29 @@ static int conn_fail(struct broker_store *s, const char *what, char *err, size_t
 	return err_set(err, err_len, "%s: %s: %s", s->label, what, line);
 }
 
+/*
+ * A connection whose server went away while it sat idle (the server
+ * restarted, pg_terminate_backend) still reads CONNECTION_OK: libpq only
+ * finds out when the next statement fails, so after a database restart
+ * each worker would fail one guest before reconnecting. Between statements
+ * the server has nothing to say but its goodbye (a FATAL message, then
+ * EOF) or a notice, so a readable socket is read without blocking; on EOF
+ * libpq marks the connection bad and it is re-established below. Nothing
+ * is ever re-sent: a statement is never run twice.
+ */
+static void notice_hangup(PGconn *c)
+{
+	for (int i = 0; i < 8 && PQstatus(c) == CONNECTION_OK; i++) {
+		struct pollfd p = {.fd = PQsocket(c), .events = POLLIN};
+		if (p.fd < 0 || poll(&p, 1, 0) != 1 || !PQconsumeInput(c))
+			return;
+	}
+}
+
 /* Reconnects a dropped connection when no transaction was open. */
 static int ensure_connected(struct broker_store *s, char *err, size_t err_len)
 {
+	notice_hangup(s->conn);
 	if (PQstatus(s->conn) == CONNECTION_OK)
 		return 0;
 	if (s->in_tx)
