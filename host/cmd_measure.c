@@ -31,7 +31,9 @@ static void usage(FILE *out)
 		"AMD Secure Processor computes when QEMU, EC2 or GCE launches this guest.\n"
 		"\n"
 		"  --vm-definition F  take firmware, kernel, initrd, append, vCPUs, type, VMM and\n"
-		"                     guest features from a VM definition (what the client expects)\n"
+		"                     guest features from a VM definition (what the client expects);\n"
+		"                     its JSON output adds the HOST_DATA to launch with (from [vm]\n"
+		"                     initdata or [expect] host_data), which is not measured\n"
 		"  --explain REPORT   say why REPORT's MEASUREMENT differs from the definition's:\n"
 		"                     recompute it with each usual single change (guest features\n"
 		"                     such as DebugSwap, vCPU count 1..max(64, 2x), vCPU model, VMM\n"
@@ -220,9 +222,15 @@ static int measure_from_vmdef(const struct measure_args *a)
 	}
 	hex_encode(hex, d, sizeof d);
 	base64_encode(b64, d, sizeof d);
-	if (strcmp(output, "json") == 0)
-		printf("{\"vm\": \"%s\", \"measurement\": \"%s\", \"measurement_base64\": \"%s\"}\n", def.name,
-		       hex, b64);
+	if (strcmp(output, "json") == 0) {
+		/* HOST_DATA is not measured, but the launch needs it beside MEASUREMENT
+		 * (from [vm] initdata or [expect] host_data). */
+		char hd[2 * sizeof def.host_data + 1] = "";
+		if (def.has_host_data)
+			hex_encode(hd, def.host_data, sizeof def.host_data);
+		printf("{\"vm\": \"%s\", \"measurement\": \"%s\", \"measurement_base64\": \"%s\"%s%s%s}\n", def.name,
+		       hex, b64, hd[0] ? ", \"host_data\": \"" : "", hd, hd[0] ? "\"" : "");
+	}
 	else
 		printf("%s\n", strcmp(output, "base64") == 0 ? b64 : hex);
 	return EXIT_OK;
