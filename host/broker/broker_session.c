@@ -191,16 +191,27 @@ static void release(struct broker_worker *w, const struct broker_vm *vm, struct 
 	if (cr != BROKER_CLAIMED) {
 		refuse(w, o, BROKER_OUT_REPLAY,
 		       cr == BROKER_ALREADY_UNLOCKED ? "one key release per launch: this REPORT_ID was already unlocked"
-						     : "another session is releasing the key for this REPORT_ID",
+		       : cr == BROKER_KEY_SENT
+			       ? "the key was sent for this REPORT_ID and no answer came: launch the VM again"
+			       : "another session is releasing the key for this REPORT_ID",
 		       cr == BROKER_ALREADY_UNLOCKED ? "REPORT_ID already unlocked: a second request in one launch"
+		       : cr == BROKER_KEY_SENT	     ? "REPORT_ID's key was sent by an attempt that never finished"
 						     : "REPORT_ID claimed by another session in flight");
 		return;
 	}
 	uint8_t key[BROKER_DISK_KEY_MAX];
 	size_t key_len = 0;
+	char why[BROKER_ERR_MAX];
 	if (broker_vm_disk_key(w->store, vm, key, sizeof key, &key_len, NULL, err, sizeof err) != 0) {
-		broker_release_finish(w->store, &claim, BROKER_RELEASE_FAILED, err, sizeof err);
+		broker_release_finish(w->store, &claim, BROKER_RELEASE_FAILED, why, sizeof why);
 		refuse(w, o, BROKER_OUT_INTERNAL, "the broker could not open the disk key", err);
+		return;
+	}
+	/* On record before it leaves: a broker that dies now leaves a claim no
+	 * other replica will serve again (the guest relaunches for a new one). */
+	if (broker_release_mark_sent(w->store, &claim, err, sizeof err) != 0) {
+		secure_wipe(key, sizeof key);
+		refuse(w, o, BROKER_OUT_INTERNAL, "the broker cannot keep its release record", err);
 		return;
 	}
 	struct chan_result result;

@@ -60,7 +60,7 @@
 #define BROKER_ERR_MAX 512          /* a good size for err buffers */
 
 /* This code's schema version (store_schema.c): a database with a higher one is refused. */
-#define BROKER_SCHEMA_VERSION 1
+#define BROKER_SCHEMA_VERSION 2
 
 struct broker_store; /* opaque: a connection and the master key's subkeys */
 
@@ -184,6 +184,7 @@ enum broker_claim_result {
 	BROKER_CLAIMED,          /* this session may send the key; finish the claim afterwards */
 	BROKER_ALREADY_UNLOCKED, /* this launch unlocked already: refuse */
 	BROKER_IN_FLIGHT,        /* another session holds a claim younger than the timeout: refuse */
+	BROKER_KEY_SENT,         /* the key went out in an attempt that never got the guest's answer: refuse */
 };
 enum broker_release_state { BROKER_RELEASE_PENDING, BROKER_RELEASE_UNLOCKED, BROKER_RELEASE_FAILED };
 
@@ -207,6 +208,12 @@ struct broker_claim {
 int broker_release_claim(struct broker_store *s, const uint8_t report_id[BROKER_REPORT_ID_LEN], int64_t vm_id,
 			 int64_t timeout_s, struct broker_claim *claim, enum broker_claim_result *result, char *err,
 			 size_t err_len);
+/* Records, before the key goes out, that this claim's attempt sends it: from
+ * then on the claim is never taken over, even after the timeout (a broker
+ * that dies after sending cannot know whether the key arrived), until the
+ * guest's answer finishes it. Refused when the claim is no longer this
+ * session's. */
+int broker_release_mark_sent(struct broker_store *s, const struct broker_claim *claim, char *err, size_t err_len);
 /* Ends a claim as BROKER_RELEASE_UNLOCKED or BROKER_RELEASE_FAILED. Refused
  * when the claim is no longer this session's (taken over, or finished). */
 int broker_release_finish(struct broker_store *s, const struct broker_claim *claim, enum broker_release_state outcome,

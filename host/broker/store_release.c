@@ -9,6 +9,7 @@
  *   2. UPDATE ... WHERE the row may be taken   1 row: ours (a failed attempt,
  *      over (failed, or pending and old)         or a dead session's claim)
  *   3. SELECT state                          unlocked / pending: refuse
+ * A pending claim whose key went out (release_sent) is never taken over.
  * Two sessions racing step 1 on PostgreSQL: the second waits for the first's
  * insert to commit, then inserts nothing. Racing step 2: the second
  * re-evaluates the WHERE on the row the first updated (claimed_at is fresh
@@ -64,6 +65,44 @@ int broker_release_get(struct broker_store *s, const uint8_t report_id[BROKER_RE
 	return rc ? -1 : 0;
 }
 
+/* Whether the current claim of report_id has sent its key. */
+static int key_sent(struct broker_store *s, const uint8_t report_id[BROKER_REPORT_ID_LEN], int *sent, char *err,
+		    size_t err_len)
+{
+	struct db_val p[] = {db_blob(report_id, BROKER_REPORT_ID_LEN)};
+	struct db_rows rows = {0};
+	int rc = db_exec(s,
+			 "SELECT COUNT(*) FROM release_sent t JOIN releases r ON r.report_id = t.report_id "
+			 "AND r.claim_token = t.claim_token WHERE r.report_id = $1",
+			 p, 1, &rows, err, err_len);
+	int64_t n = 0;
+	if (rc == 0)
+		rc = db_get_int(&rows, 0, 0, &n, err, err_len);
+	db_rows_free(&rows);
+	*sent = n > 0;
+	return rc ? -1 : 0;
+}
+
+int broker_release_mark_sent(struct broker_store *s, const struct broker_claim *claim, char *err, size_t err_len)
+{
+	char hex[2 * BROKER_REPORT_ID_LEN + 1];
+	hex_encode(hex, claim->report_id, BROKER_REPORT_ID_LEN);
+	struct db_val p[] = {db_blob(claim->report_id, BROKER_REPORT_ID_LEN), db_text(claim->token), db_int(store_now())};
+	struct db_rows rows = {0};
+	/* Only while the claim is still ours and pending: one statement, so a
+	 * takeover between a check and the insert cannot slip in. */
+	int rc = db_exec(s,
+			 "INSERT INTO release_sent (report_id, claim_token, sent_at) "
+			 "SELECT report_id, claim_token, $3 FROM releases "
+			 "WHERE report_id = $1 AND claim_token = $2 AND state = 'pending'",
+			 p, 3, &rows, err, err_len);
+	if (rc == 0 && rows.changes != 1)
+		rc = err_set(err, err_len, "REPORT_ID %s: this session's claim is gone (taken over after its timeout); "
+					   "the key was not sent", hex);
+	db_rows_free(&rows);
+	return rc;
+}
+
 int broker_release_claim(struct broker_store *s, const uint8_t report_id[BROKER_REPORT_ID_LEN], int64_t vm_id,
 			 int64_t timeout_s, struct broker_claim *claim, enum broker_claim_result *result, char *err,
 			 size_t err_len)
@@ -88,7 +127,9 @@ int broker_release_claim(struct broker_store *s, const uint8_t report_id[BROKER_
 		rc = db_exec(s,
 			     "UPDATE releases SET state = 'pending', claim_token = $3, claimed_at = $4, finished_at = NULL "
 			     "WHERE report_id = $1 AND vm_id = $2 AND "
-			     "(state = 'failed' OR (state = 'pending' AND claimed_at <= $5))",
+			     "(state = 'failed' OR (state = 'pending' AND claimed_at <= $5 AND NOT EXISTS "
+			     "(SELECT 1 FROM release_sent t WHERE t.report_id = releases.report_id "
+			     "AND t.claim_token = releases.claim_token)))",
 			     p, 5, &rows, err, err_len);
 		mine = rc == 0 && rows.changes == 1;
 		db_rows_free(&rows);
@@ -114,7 +155,10 @@ int broker_release_claim(struct broker_store *s, const uint8_t report_id[BROKER_
 		return err_set(err, err_len, "REPORT_ID %s is on record for another vm (id %lld), not vm id %lld", hex,
 			       (long long)r.vm_id, (long long)vm_id);
 	if (found && r.state == BROKER_RELEASE_PENDING) {
-		*result = BROKER_IN_FLIGHT;
+		int sent = 0;
+		if (key_sent(s, report_id, &sent, err, err_len) != 0)
+			return -1;
+		*result = sent ? BROKER_KEY_SENT : BROKER_IN_FLIGHT;
 		return 0;
 	}
 	/* Finished as failed or removed between our statements: another session is at work. */

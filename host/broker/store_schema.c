@@ -82,7 +82,19 @@ static const char *const v1[] = {
 	NULL,
 };
 
-static const char *const *const migrations[] = {v1};
+/* v2: the attempts whose disk key went out (broker_release_mark_sent). A
+ * claim with a row here is never taken over: the key may have arrived, and
+ * a second release for one launch is what the store exists to prevent. */
+static const char *const v2[] = {
+	"CREATE TABLE release_sent ("
+	" report_id @BLOB@ NOT NULL REFERENCES releases (report_id),"
+	" claim_token TEXT NOT NULL,"
+	" sent_at BIGINT NOT NULL,"
+	" PRIMARY KEY (report_id, claim_token))",
+	NULL,
+};
+
+static const char *const *const migrations[] = {v1, v2};
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
 int store_schema_latest(void)

@@ -17,21 +17,20 @@
 #     and EVIDENCE): the guest fails, its retry is served by the other
 #     replica at once, one "released" for that REPORT_ID;
 #   - a replica SIGKILLed after it sent the key and before the guest's
-#     RESULT (the fake guest holds its answer): the claim stays pending.
-#     The retry is REFUSED until --claim-timeout has passed, and served
-#     after it. Why refused is right: the broker cannot tell whether the
-#     key arrived (it did here) nor whether the guest unlocked with it; the
-#     invariant is "one release per REPORT_ID once unlocked", so the
-#     conservative reading is that it may have. Handing the key out again
-#     at once would let any crash (or a guest that drops the connection
-#     after SECRETS on purpose) turn one release into many; the timeout
-#     bounds how long a launch that really lost its broker waits, and the
-#     first stage's retry policy covers that wait. So --claim-timeout must
-#     exceed --result-timeout (a live session's claim is never taken
-#     over): `broker serve` refuses it otherwise. The audit log has one
-#     "released" for the REPORT_ID (the killed replica never wrote its
-#     event); the key went out twice, once per attested session of the
-#     same launch, which is what the timeout allows and nothing more;
+#     RESULT (the fake guest holds its answer): the claim stays pending
+#     with its key on record as sent (release_sent, written before the key
+#     leaves). Every retry of that launch is REFUSED, before and after
+#     --claim-timeout ("launch the VM again"); a new launch (a new
+#     REPORT_ID) is served. Why: the broker cannot tell whether the key
+#     arrived (it did here) nor whether the guest unlocked with it, and the
+#     invariant is "one release per REPORT_ID once unlocked"; handing the
+#     key out again would let any crash (or a host that cuts the connection
+#     after SECRETS on purpose) turn one release into two. A first stage
+#     that really lost its broker fails, and its failure action (reboot)
+#     makes a new launch. A claim whose key never left (the replica died
+#     before sending) is taken over after --claim-timeout, which must
+#     exceed --result-timeout (a live session's claim is never taken over;
+#     `broker serve` refuses it otherwise). The key went out once;
 #   - the database stopped (pg_ctl stop -m fast) while the replicas run:
 #     a guest is refused at once with "the broker cannot read its store",
 #     both replicas stay up, the metrics count an internal error; the
@@ -320,16 +319,18 @@ kill "$gpid" 2>/dev/null
 wait "$gpid" 2>/dev/null
 rid_p=$(rid_of p1)
 guest p2
-is "$rc" 1 "replica ${name[$victim]} SIGKILLed with the claim pending: the retry (via $via) is refused"
-check "... because the claim is in flight (the key may have arrived)" \
-	grep -q '^owner refused: another session is releasing the key for this REPORT_ID' p2.guest
+is "$rc" 1 "replica ${name[$victim]} SIGKILLed after sending the key: the retry (via $via) is refused"
+check "... because that key went out and no answer came" \
+	grep -q '^owner refused: the key was sent for this REPORT_ID and no answer came: launch the VM again' p2.guest
 is "$(rid_of p2)" "$rid_p" "... the same REPORT_ID"
-guest p3
-is "$rc" 1 "... and again, still within --claim-timeout 6"
 while [ "$(date +%s)" -le $((t_claim + 7)) ]; do sleep 0.5; done
+guest p3
+is "$rc" 1 "... and still after --claim-timeout 6: never twice for one launch"
+check "... no key in either retry" bash -c "! grep -q 'disk key received' p2.guest p3.guest"
+is "$(released_count "$rid_p")" 0 "... no 'released' for it (the replica died before its answer came)"
+start_sim vm-b.toml
 guest p4
-is "$rc" 0 "after --claim-timeout the pending claim is taken over: key received (via $via)"
-is "$(released_count "$rid_p")" 1 "... one 'released' for that REPORT_ID in the audit log"
+is "$rc" 0 "a new launch of the VM (a new REPORT_ID) is served (via $via)"
 check "replica ${name[$victim]} restarted" start_replica "$victim"
 
 # ---- a claim timeout shorter than the result deadline is refused -------------------------------

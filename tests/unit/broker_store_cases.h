@@ -94,7 +94,7 @@ static void case_schema(const char *url, const char *b)
 	broker_store_close(s);
 	s = NULL;
 	ok(broker_store_open(&s, url, test_master, err, sizeof err) != 0 && !s, "%s: a newer database is refused", b);
-	ok(contains(err, "database schema version 99 is newer than this snpboot (1)"), "%s: ... saying so: %s", b, err);
+	ok(contains(err, "database schema version 99 is newer than this snpboot (2)"), "%s: ... saying so: %s", b, err);
 	/* Put it back (the store's connection is gone: open with the version row tolerated by removing it first). */
 	{
 		struct broker_store raw = {0};
@@ -389,6 +389,19 @@ static void case_releases(struct broker_store *s, const char *b, int64_t vm_id, 
 	ok(broker_release_finish(s, &c2, BROKER_RELEASE_UNLOCKED, err, sizeof err) == 0, "%s: the new one does", b);
 	ok(broker_release_get(s, r3, &rel, &found, err, sizeof err) == 0 && found && rel.state == BROKER_RELEASE_UNLOCKED,
 	   "%s: r3 unlocked", b);
+	/* A key on record as sent: its claim is never taken over, even past the
+	 * timeout, until the guest's answer finishes it. */
+	uint8_t r4[32] = {4};
+	ok(broker_release_claim(s, r4, vm_id, 60, &c, &res, err, sizeof err) == 0 && res == BROKER_CLAIMED &&
+		   broker_release_mark_sent(s, &c, err, sizeof err) == 0,
+	   "%s: claim r4, its key on record as sent: %s", b, err);
+	ok(broker_release_claim(s, r4, vm_id, 0, &c2, &res, err, sizeof err) == 0 && res == BROKER_KEY_SENT,
+	   "%s: past the timeout it is still not taken over: the key was sent", b);
+	ok(broker_release_mark_sent(s, &c2, err, sizeof err) != 0 && contains(err, "claim is gone"),
+	   "%s: a session without the claim cannot mark it sent: %s", b, err);
+	ok(broker_release_finish(s, &c, BROKER_RELEASE_FAILED, err, sizeof err) == 0 &&
+		   broker_release_claim(s, r4, vm_id, 60, &c2, &res, err, sizeof err) == 0 && res == BROKER_CLAIMED,
+	   "%s: the guest answered \"failed\": the launch may ask again: %s", b, err);
 	uint8_t r9[32] = {9};
 	ok(broker_release_get(s, r9, &rel, &found, err, sizeof err) == 0 && !found, "%s: an unknown REPORT_ID", b);
 }
