@@ -181,8 +181,18 @@ $(BUILD)/bench/bench_lib: bench/bench_lib.c $(BUILD)/host/libsnpboot.a
 	@mkdir -p $(@D)
 	$(call quiet,LD,$@)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
-.PHONY: bench
-bench: $(BUILD)/bench/bench_lib $(TEST_INITRAMFS) $(SNPBOOT) $(BUILD)/test/disk/disk.img $(KERNEL_STAMP) $(OVMF_AMDSEV_KEY)
+$(BUILD)/bench/broker_load: bench/broker_load.c bench/bench_proc.c $(BUILD)/host/libsnpboot.a
+	@mkdir -p $(@D)
+	$(call quiet,LD,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -Ibench -o $@ $^ $(HOST_LIBS)
+$(BUILD)/bench/broker_floor: bench/broker_floor.c
+	@mkdir -p $(@D)
+	$(call quiet,LD,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
+BENCH_TOOLS := $(BUILD)/bench/bench_lib $(BUILD)/bench/broker_load $(BUILD)/bench/broker_floor
+.PHONY: bench bench-tools
+bench-tools: $(BENCH_TOOLS)
+bench: $(BENCH_TOOLS) $(TEST_INITRAMFS) $(SNPBOOT) $(BUILD)/test/disk/disk.img $(KERNEL_STAMP) $(OVMF_AMDSEV_KEY)
 	BUILD=$(BUILD) scripts/bench.sh
 
 # Tests last: they name the images and tools defined above.

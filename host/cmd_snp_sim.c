@@ -32,6 +32,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: snpboot snp-sim --vm-definition VM.TOML (--socket PATH | --print-anchor | --revoke vcek|ask)\n"
 		"                       [--state-dir DIR] [--once] [--timeout-s N] [--fault NAME]\n"
+		"                       [--report-id-per-request]\n"
 		"\n"
 		"Plays the AMD Secure Processor for a VM launched without SNP hardware: the\n"
 		"guest's sim attestation provider sends REPORT_DATA over a virtio-serial port,\n"
@@ -65,12 +66,17 @@ static void usage(FILE *out)
 		"                       no-cert-table    reports come without the certificate table\n"
 		"                       svsm-manifest-mismatch  the simulated SVSM sends another manifest\n"
 		"                                        than its report binds (needs [svsm] attest_services)\n"
+		"  --report-id-per-request\n"
+		"                     BENCHMARKS ONLY, NOT FIRMWARE BEHAVIOUR: every report gets a\n"
+		"                     REPORT_ID of its own, SHA-256(launch REPORT_ID || REPORT_DATA),\n"
+		"                     so many fake guests can each pass a broker's one-release-per-\n"
+		"                     REPORT_ID rule (bench/broker_load.c); announced on every run\n"
 		"\n"
 		"Every run (re)issues the test ARK's CRL, crl.der in the state directory, when it\n"
 		"is missing or has less than a day left (valid 7 days); a definition naming the\n"
 		"state directory as [platform] certs, or the client reading [sim] state_dir,\n"
 		"consults it. Each run is one launch: every report it signs carries the same\n"
-		"random REPORT_ID, as the firmware's do.\n"
+		"random REPORT_ID, as the firmware's do (unless --report-id-per-request).\n"
 		"Before serving, one report is verified as a client would (test root as the\n"
 		"explicit anchor); snp-sim refuses to serve if that fails. SIGTERM/SIGINT stop it\n"
 		"cleanly, wiping the keys from memory.\n"
@@ -79,7 +85,7 @@ static void usage(FILE *out)
 
 struct sim_args {
 	const char *def, *socket, *state_dir, *timeout, *fault_name, *revoke_name;
-	int once, print_anchor;
+	int once, print_anchor, report_id_per_request;
 	enum snpsim_revoke revoke;
 	enum snpsim_fault fault;
 };
@@ -110,6 +116,8 @@ static int parse_args(struct sim_args *a, int argc, char **argv)
 			a->once = 1;
 		} else if (strcmp(arg, "--print-anchor") == 0) {
 			a->print_anchor = 1;
+		} else if (strcmp(arg, "--report-id-per-request") == 0) {
+			a->report_id_per_request = 1;
 		} else {
 			fprintf(stderr, PROG ": unknown argument '%s' (see --help)\n", arg);
 			return -1;
@@ -283,6 +291,11 @@ static int prepare(const struct sim_args *a, struct vmdef *def, struct snpsim_pk
 		return EXIT_FAILURE_GENERIC;
 	}
 	snpsim_fault_apply_sp(a->fault, sp);
+	if (a->report_id_per_request) {
+		sp->report_id_per_request = 1;
+		fprintf(stderr, "snp-sim: !!! BENCHMARK MODE --report-id-per-request: a new REPORT_ID for every report "
+				"(no firmware does this; it defeats one-release-per-launch on purpose)\n");
+	}
 	char m[2 * 48 + 1], chip[2 * 64 + 1], tcb[80];
 	hex_encode(m, launch.measurement, 48);
 	hex_encode(chip, launch.chip_id, 64);

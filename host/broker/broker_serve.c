@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -162,6 +164,10 @@ static void worker_main(const struct broker_serve_config *cfg, int lfd, struct b
 		int fd = accept4(lfd, (struct sockaddr *)&ss, &len, SOCK_CLOEXEC);
 		if (fd < 0)
 			continue; /* another worker took it, or the peer left */
+		/* TLS writes its flight as several small records: with Nagle, one
+		 * waits for the guest's delayed ACK (40 ms) each round trip. */
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		char peer[BROKER_PEER_MAX], source[BROKER_PEER_MAX];
 		peer_name(&ss, len, peer, sizeof peer);
 		source_of(peer, source, sizeof source);

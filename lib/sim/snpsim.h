@@ -59,6 +59,10 @@ struct snpsim_sp {
 	uint8_t vtpm_manifest[SIM_MANIFEST_MAX]; /* the simulated vTPM EK: a TPMT_PUBLIC */
 	size_t vtpm_manifest_len;
 	int tamper_manifest;                  /* TEST FAULT: the manifest sent is not the one hashed */
+	/* BENCHMARKS ONLY (snp-sim --report-id-per-request): every report gets
+	 * its own REPORT_ID, SHA-256(launch REPORT_ID || REPORT_DATA), so one
+	 * simulator can stand for many launches (no real firmware does this). */
+	int report_id_per_request;
 };
 
 /* Sets up sp from the launch fields, the VCEK's private scalar and the

@@ -81,6 +81,15 @@ int snpsim_sp_report(const struct snpsim_sp *sp, uint32_t vmpl, const uint8_t re
 	memcpy(out, sp->tmpl, SNP_REPORT_SIZE);
 	le32_store(out + 0x030, vmpl);
 	memcpy(out + 0x050, report_data, 64);
+	if (sp->report_id_per_request) {
+		/* REPORT_DATA binds one TLS session, so each session's report gets
+		 * a REPORT_ID of its own, as if it came from a new launch. */
+		br_sha256_context id;
+		br_sha256_init(&id);
+		br_sha256_update(&id, sp->tmpl + 0x140, 32);
+		br_sha256_update(&id, report_data, 64);
+		br_sha256_out(&id, out + 0x140);
+	}
 
 	uint8_t hash[48], sig[96];
 	br_sha384_context h;
