@@ -116,6 +116,7 @@ help:
 	@echo "make host        build the host tool $(SNPBOOT)"
 	@echo "make check       run every test (unit, sanitizers, fuzz smoke, QEMU end to end)"
 	@echo "make demo        boot the demo VM end to end"
+	@echo "make demo-fleet  the unattended path: a VM gets its key from snpboot broker serve, twice"
 	@echo "make default-vm-config  regenerate config/default-vm-config.toml (snpboot config-generator)"
 	@echo "make ovmf-amdsev build the AmdSev OVMF (SNP kernel hashes) the demo and tests measure: $(OVMF_AMDSEV)"
 	@echo "make timeline    chart the boot timeline of the demo (and TIMELINE_LOGS=...) into $(BUILD)/timeline.svg"
@@ -164,6 +165,11 @@ $(ROOTFS_DEMO): scripts/mkrootfs-demo.sh scripts/rootfs-demo/init | $(DEPS_STAMP
 .PHONY: demo
 demo: $(IMAGE_INPUTS) $(SNPBOOT) $(KERNEL_STAMP) $(OVMF_AMDSEV_KEY) $(ROOTFS_DEMO)
 	BUILD=$(BUILD) scripts/demo.sh
+# The unattended path: one fleet image, initdata, `snpboot broker serve`, a VM
+# that boots through the broker and is launched again (scripts/demo-fleet.sh).
+.PHONY: demo-fleet
+demo-fleet: $(IMAGE_INPUTS) $(SNPBOOT) $(KERNEL_STAMP) $(OVMF_AMDSEV_KEY) $(ROOTFS_DEMO)
+	BUILD=$(BUILD) scripts/demo-fleet.sh
 
 # The first stage's boot timeline as a chart: the demo's console log (the demo
 # runs first if it never ran) and any logs in TIMELINE_LOGS, one row each. A PNG

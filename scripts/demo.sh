@@ -112,3 +112,4 @@ fi
 step "the boot timeline (chart: $demo/timeline.svg; make timeline compares boots)"
 "$snpboot" timeline --svg "$demo/timeline.svg" "$demo/console.log"
 step "OK: attested, key released, disk unlocked by dm-crypt, second stage ran"
+echo "demo: next, the unattended path for a fleet (the key broker, a reboot): make demo-fleet"
