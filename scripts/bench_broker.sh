@@ -8,7 +8,10 @@
 #     1, 16 and 64 guests in a closed loop (each starts its next session when
 #     one ends), BENCH_BROKER_SECONDS each (default 8);
 #   - the baseline in the same run: 16 guests, each session facing its own
-#     `snpboot client` process (one verifying process per guest, no broker);
+#     `snpboot client` process (one verifying process per guest, no broker)
+#     with the same definition: the test image's real firmware, kernel and
+#     initramfs, which the client measures on every run and `broker add`
+#     once;
 #   - the floor: broker_floor, the public-key operations a release cannot
 #     avoid, back to back (see bench/broker_floor.c).
 # Goals (issue "broker", part 5): throughput >= 10x the baseline's, broker
@@ -17,6 +20,7 @@
 set -euo pipefail
 BUILD=${BUILD:-build}
 SHARED=${SHARED:-../shared}
+BUILD=$(realpath "$BUILD")
 SNPBOOT=$(realpath "$BUILD/host/snpboot")
 LOAD=$(realpath "$BUILD/bench/broker_load")
 FLOOR=$(realpath "$BUILD/bench/broker_floor")
@@ -37,7 +41,13 @@ trap cleanup EXIT
 cd "$work"
 export XDG_CACHE_HOME=$work/cache # the baseline client's release records
 
-ovmf=$(realpath "$SHARED/testvectors/measurement/ovmf_AmdSev_suffix.bin")
+# The VM definition is the test image's real one (the AmdSev OVMF, the
+# kernel, the initramfs `make check` boots): what an owner's client reads and
+# measures on every run, and what `broker add` measures once.
+ovmf=$(realpath "$BUILD/ovmf/OVMF.amdsev.fd")
+kernel=$(realpath "$BUILD/kernel/vmlinuz")
+initrd=$(realpath "$BUILD/test/initramfs.cpio.gz")
+for f in "$ovmf" "$kernel" "$initrd"; do [ -s "$f" ] || { echo "bench_broker: $f missing (make bench builds it)" >&2; exit 1; }; done
 hd=b0000000000000000000000000000000000000000000000000000000000000b1
 "$SNPBOOT" owner-key --generate broker.pem >pin.out 2>&1
 pin=$(sed -n 's/.*owner_key_sha256 = \["\([0-9a-f]*\)"\].*/\1/p' pin.out)
@@ -48,9 +58,9 @@ name = "bench"
 [firmware]
 ovmf = "$ovmf"
 [boot]
-kernel = "/dev/null"
-initrd = "/dev/null"
-append = "console=ttyS0"
+kernel = "$kernel"
+initrd = "$initrd"
+append = "console=ttyS0 panic=-1"
 [expect]
 host_data = "$hd"
 [platform]
