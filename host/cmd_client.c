@@ -35,6 +35,7 @@
 #include "client/owner_verify.h"
 #include "client/release_log.h"
 #include "cli/secret_file.h"
+#include "cli/tcp_listen.h"
 #include "chan/selfcert.h"
 #include "snp/snp_verify.h"
 #include "vmdef/vmdef.h"
@@ -126,23 +127,11 @@ static int read_disk_key(const struct client_args *a, uint8_t key[CHAN_DISK_KEY_
 	return rc;
 }
 
-static int split_host_port(const char *arg, char *host, size_t host_len, char *port, size_t port_len)
-{
-	const char *colon = strrchr(arg, ':');
-	if (!colon || colon == arg || (size_t)(colon - arg) >= host_len || strlen(colon + 1) >= port_len ||
-	    !colon[1])
-		return -1;
-	memcpy(host, arg, (size_t)(colon - arg));
-	host[colon - arg] = '\0';
-	strcpy(port, colon + 1);
-	return 0;
-}
-
 /* Dials until the deadline: the guest may still be booting. */
 static int dial(const char *addr, time_t deadline)
 {
 	char host[256], port[16];
-	if (split_host_port(addr, host, sizeof host, port, sizeof port) != 0) {
+	if (cli_split_host_port(addr, host, sizeof host, port, sizeof port) != 0) {
 		fprintf(stderr, PROG ": address '%s' must be HOST:PORT\n", addr);
 		return -1;
 	}
@@ -176,26 +165,12 @@ static int dial(const char *addr, time_t deadline)
 
 static int wait_for_guest(const char *addr, time_t deadline)
 {
-	char host[256], port[16];
-	if (split_host_port(addr, host, sizeof host, port, sizeof port) != 0) {
-		fprintf(stderr, PROG ": address '%s' must be ADDR:PORT\n", addr);
+	char err[512];
+	int lfd = cli_tcp_listen(addr, 1, 0, NULL, err, sizeof err);
+	if (lfd < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
 		return -1;
 	}
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res;
-	if (getaddrinfo(host, port, &hints, &res) != 0) {
-		fprintf(stderr, PROG ": cannot listen on %s\n", addr);
-		return -1;
-	}
-	int one = 1, lfd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
-	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-	    bind(lfd, res->ai_addr, res->ai_addrlen) != 0 || listen(lfd, 1) != 0) {
-		fprintf(stderr, PROG ": listen on %s: %s\n", addr, strerror(errno));
-		freeaddrinfo(res);
-		if (lfd >= 0)
-			close(lfd);
-		return -1;
-	}
-	freeaddrinfo(res);
 	fprintf(stderr, PROG ": waiting for the guest on %s\n", addr);
 	struct timeval tv = {.tv_sec = deadline > time(NULL) ? deadline - time(NULL) : 1};
 	setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);

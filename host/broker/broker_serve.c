@@ -21,6 +21,7 @@
 #include "base/bytes.h"
 #include "broker/broker_log.h"
 #include "broker/broker_master_key.h"
+#include "cli/tcp_listen.h"
 #include "client/owner_identity.h"
 
 #define MAX_WORKERS 256
@@ -47,52 +48,6 @@ static int set_handler(int sig, void (*fn)(int))
 	sa.sa_handler = fn;
 	sigemptyset(&sa.sa_mask);
 	return sigaction(sig, &sa, NULL);
-}
-
-/* A listening TCP socket on ADDR:PORT (port 0: any), non-blocking so that
- * workers woken together do not block in accept(). *port gets the port. */
-static int listen_on(const char *addr, int backlog, unsigned *port, char *err, size_t err_len)
-{
-	char host[256];
-	const char *colon = strrchr(addr, ':');
-	if (!colon || colon == addr || (size_t)(colon - addr) >= sizeof host || !colon[1]) {
-		snprintf(err, err_len, "'%s' must be ADDR:PORT", addr);
-		return -1;
-	}
-	memcpy(host, addr, (size_t)(colon - addr));
-	host[colon - addr] = '\0';
-	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-		memmove(host, host + 1, strlen(host) - 2);
-		host[strlen(host) - 2] = '\0';
-	}
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *res;
-	int gai = getaddrinfo(host, colon + 1, &hints, &res);
-	if (gai != 0) {
-		snprintf(err, err_len, "%s: %s", addr, gai_strerror(gai));
-		return -1;
-	}
-	int one = 1;
-	int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, res->ai_protocol);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-	    bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, backlog) != 0) {
-		snprintf(err, err_len, "listen on %s: %s", addr, strerror(errno));
-		freeaddrinfo(res);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	freeaddrinfo(res);
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-	char serv[16];
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
-	    getnameinfo((struct sockaddr *)&ss, len, NULL, 0, serv, sizeof serv, NI_NUMERICSERV) != 0) {
-		snprintf(err, err_len, "listen on %s: cannot read the port back", addr);
-		close(fd);
-		return -1;
-	}
-	*port = (unsigned)strtoul(serv, NULL, 10);
-	return fd;
 }
 
 /* ---- a worker ---------------------------------------------------------------- */
@@ -326,10 +281,11 @@ int broker_serve(const struct broker_serve_config *cfg)
 		return 1;
 	}
 	unsigned port = 0, mport = 0;
-	int lfd = listen_on(cfg->listen, 128, &port, err, sizeof err);
+	/* Non-blocking: workers woken together must not block in accept(). */
+	int lfd = cli_tcp_listen(cfg->listen, 128, 1, &port, err, sizeof err);
 	int mfd = -1;
 	if (lfd >= 0 && cfg->metrics)
-		mfd = listen_on(cfg->metrics, 16, &mport, err, sizeof err);
+		mfd = cli_tcp_listen(cfg->metrics, 16, 1, &mport, err, sizeof err);
 	if (lfd < 0 || (cfg->metrics && mfd < 0)) {
 		broker_log(BROKER_LOG_ERR, "%s", err);
 		return 1;
