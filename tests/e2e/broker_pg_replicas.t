@@ -44,6 +44,7 @@ BUILD=${BUILD:-build}
 SNPBOOT=${SNPBOOT:-$BUILD/host/snpboot}
 SHARED=${SNPBOOT_SHARED:-../shared}
 . "$(dirname "$0")/lib/tap.sh"
+lib=$(realpath "$(dirname "$0")/lib")
 
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 if [ ! -x "$SNPBOOT" ] || ! command -v python3 >/dev/null || [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
@@ -111,33 +112,7 @@ if [ "$t_failed" != 0 ]; then
 fi
 db="postgresql://broker@127.0.0.1:$pgport/fleet"
 
-def() {
-	cat >"$1" <<TOML
-[vm]
-name = "$2"
-[firmware]
-ovmf = "$ovmf"
-[boot]
-kernel = "/dev/null"
-initrd = "/dev/null"
-append = "console=ttyS0"
-[expect]
-host_data = "$3"
-[platform]
-product = "milan"
-trust_anchor = "$work/state/ark.pem"
-simulated = true
-[sim]
-state_dir = "$work/state"
-TOML
-}
-start_sim() { # start_sim DEF: a new launch of DEF (a new REPORT_ID)
-	[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
-	rm -f sim.sock
-	"$SNPBOOT" snp-sim --vm-definition "$1" --socket "$work/sim.sock" >>sim.log 2>&1 &
-	sim_pid=$!
-	for _ in $(seq 1200); do [ -S sim.sock ] && break; sleep 0.1; done
-}
+. "$lib/broker.sh" # def, start_sim
 adm() { "$SNPBOOT" broker --db "$db" --master-key master.key "$@"; }
 
 hd_a=a100000000000000000000000000000000000000000000000000000000000001

@@ -21,6 +21,7 @@ BUILD=${BUILD:-build}
 SNPBOOT=${SNPBOOT:-$BUILD/host/snpboot}
 SHARED=${SNPBOOT_SHARED:-../shared}
 . "$(dirname "$0")/lib/tap.sh"
+lib=$(realpath "$(dirname "$0")/lib")
 if [ ! -x "$SNPBOOT" ] || ! command -v python3 >/dev/null; then
 	echo "1..0 # SKIP needs $SNPBOOT and python3"
 	exit 0
@@ -44,35 +45,7 @@ cd "$work" || exit 1
 export XDG_CACHE_HOME=$work/cache
 echo "# broker binary: $BROKER"
 
-# def FILE NAME HOST_DATA: a simulated definition whose reports carry HOST_DATA.
-def() {
-	cat >"$1" <<TOML
-[vm]
-name = "$2"
-[firmware]
-ovmf = "$ovmf"
-[boot]
-kernel = "/dev/null"
-initrd = "/dev/null"
-append = "console=ttyS0"
-[expect]
-host_data = "$3"
-[platform]
-product = "milan"
-trust_anchor = "$work/state/ark.pem"
-simulated = true
-[sim]
-state_dir = "$work/state"
-TOML
-}
-start_sim() { # start_sim DEF: a new launch of DEF (a new REPORT_ID)
-	[ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
-	rm -f sim.sock
-	"$SNPBOOT" snp-sim --vm-definition "$1" --socket "$work/sim.sock" >>sim.log 2>&1 &
-	sim_pid=$!
-	# The first launch makes the test PKI (RSA-4096 keys): allow for it.
-	for _ in $(seq 1200); do [ -S sim.sock ] && break; sleep 0.1; done
-}
+. "$lib/broker.sh" # def, start_sim
 # guest NAME [args]: a fake first stage dials the broker; $rc is its exit status.
 guest() {
 	local name=$1
